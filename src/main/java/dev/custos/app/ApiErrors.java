@@ -1,0 +1,92 @@
+package dev.custos.app;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import dev.custos.api.ApiException;
+import dev.custos.api.ErrorBody;
+
+/**
+ * Turns every failure into the spec's {@code {"error": "..."}}. A client's mistake is a 4xx that names the
+ * field; only our own faults are 500s, logged with the request id and answered without internals.
+ */
+@RestControllerAdvice
+class ApiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ErrorBody> api(ApiException e) {
+        return error(e.status(), e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException e) {
+        String detail = e.getMostSpecificCause().getMessage();
+        if (detail != null) {
+            // Jackson appends the source location; the first line says what is wrong.
+            detail = detail.lines().findFirst().orElse(detail);
+            if (detail.length() > 200) {
+                detail = detail.substring(0, 200) + "…";
+            }
+        }
+        return error(HttpStatus.BAD_REQUEST, "Request body is not valid JSON" + (detail == null ? "" : ": " + detail));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ErrorBody> typeMismatch(MethodArgumentTypeMismatchException e) {
+        Class<?> type = e.getRequiredType();
+        String expected = type == null ? "a valid value"
+                : type == Integer.class || type == int.class || type == Long.class ? "an integer"
+                : type == Boolean.class || type == boolean.class ? "true or false"
+                : "a valid " + type.getSimpleName();
+        return error(HttpStatus.BAD_REQUEST,
+                "Parameter '" + e.getName() + "' must be " + expected + " (got '" + e.getValue() + "')");
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ErrorBody> missingParameter(MissingServletRequestParameterException e) {
+        return error(HttpStatus.BAD_REQUEST, "Query parameter '" + e.getParameterName() + "' is required");
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ErrorBody> method(HttpRequestMethodNotSupportedException e) {
+        return error(HttpStatus.METHOD_NOT_ALLOWED, "Method " + e.getMethod() + " is not allowed here");
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ErrorBody> mediaType(HttpMediaTypeNotSupportedException e) {
+        return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ErrorBody> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return error(HttpStatus.NOT_ACCEPTABLE, "This endpoint answers application/json");
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ErrorBody> noResource(NoResourceFoundException e) {
+        return error(HttpStatus.NOT_FOUND, "No endpoint " + e.getHttpMethod() + " /" + e.getResourcePath());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ErrorBody> unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return error(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; see the server log");
+    }
+
+    private static ResponseEntity<ErrorBody> error(HttpStatus status, String message) {
+        return ResponseEntity.status(status).body(new ErrorBody(message));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.custos.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the WHERE clause of a list query from the filters a request gave, binding each value as a named
+ * parameter. Only given filters become conditions, so the database plans each query with its real shape
+ * (and PostgreSQL never has to guess the type of a null parameter).
+ */
+public final class Filters {
+
+    private final List<String> conditions = new ArrayList<>();
+    private final Map<String, Object> params = new LinkedHashMap<>();
+
+    /** Adds {@code condition} (which refers to {@code :name}) when {@code value} is not null. */
+    public Filters add(String condition, String name, Object value) {
+        if (value != null) {
+            conditions.add(condition);
+            params.put(name, value);
+        }
+        return this;
+    }
+
+    /** A case-insensitive substring match over several columns, with LIKE wildcards in the text escaped. */
+    public Filters contains(List<String> columns, String name, String text) {
+        if (text == null || text.isBlank()) {
+            return this;
+        }
+        String pattern = "%" + text.trim().toLowerCase()
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        List<String> ors = new ArrayList<>();
+        for (String column : columns) {
+            ors.add("lower(" + column + ") LIKE :" + name + " ESCAPE '\\'");
+        }
+        conditions.add("(" + String.join(" OR ", ors) + ")");
+        params.put(name, pattern);
+        return this;
+    }
+
+    public String where() {
+        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    }
+
+    public Map<String, Object> params() {
+        return params;
+    }
+}

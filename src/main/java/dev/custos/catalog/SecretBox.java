@@ -1,0 +1,116 @@
+package dev.custos.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Encrypts secrets (database passwords) before they reach the catalog, with AES-256-GCM under the master
+ * key. The associated data binds each ciphertext to its row and column, so a ciphertext copied into another
+ * row does not decrypt. The master key comes from {@code CUSTOS_MASTER_KEY} (base64) or a file; on first
+ * start the file is generated with mode 0600.
+ */
+@Component
+public class SecretBox {
+
+    private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
+    private static final String VERSION = "v1:";
+    private static final int NONCE_BYTES = 12;
+
+    private final SecretKeySpec key;
+    private final SecureRandom random = new SecureRandom();
+
+    public SecretBox(CustosProperties properties) {
+        this.key = new SecretKeySpec(loadKey(properties), "AES");
+    }
+
+    public String encrypt(String plaintext, String context) {
+        if (plaintext == null) {
+            return null;
+        }
+        try {
+            byte[] nonce = new byte[NONCE_BYTES];
+            random.nextBytes(nonce);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+            cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            byte[] ct = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+            byte[] out = new byte[nonce.length + ct.length];
+            System.arraycopy(nonce, 0, out, 0, nonce.length);
+            System.arraycopy(ct, 0, out, nonce.length, ct.length);
+            return VERSION + Base64.getEncoder().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot encrypt a secret", e);
+        }
+    }
+
+    public String decrypt(String ciphertext, String context) {
+        if (ciphertext == null) {
+            return null;
+        }
+        if (!ciphertext.startsWith(VERSION)) {
+            throw new IllegalStateException("Unknown secret format in the catalog (" + context + ")");
+        }
+        try {
+            byte[] in = Base64.getDecoder().decode(ciphertext.substring(VERSION.length()));
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, in, 0, NONCE_BYTES));
+            cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            byte[] pt = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
+            return new String(pt, StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "Cannot decrypt a secret (" + context + "): is this the master key the catalog was written with?", e);
+        }
+    }
+
+    private static byte[] loadKey(CustosProperties properties) {
+        if (properties.masterKey() != null && !properties.masterKey().isBlank()) {
+            return decodeKey(properties.masterKey().trim(), "CUSTOS_MASTER_KEY");
+        }
+        Path file = properties.masterKeyFile();
+        try {
+            if (Files.exists(file)) {
+                return decodeKey(Files.readString(file).trim(), file.toString());
+            }
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
+            log.info("Generated a new master key at {} (mode 0600); back it up: without it no stored secret can be read",
+                    file.toAbsolutePath());
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create the master key file " + file, e);
+        }
+    }
+
+    private static byte[] decodeKey(String base64, String source) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("The master key in " + source + " is not valid base64");
+        }
+        if (key.length != 32) {
+            throw new IllegalStateException("The master key in " + source + " must be 32 bytes (base64 of 32 random bytes)");
+        }
+        return key;
+    }
+}

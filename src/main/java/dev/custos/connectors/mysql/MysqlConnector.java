@@ -1,0 +1,167 @@
+package dev.custos.connectors.mysql;
+
+import dev.custos.connectors.ConnectionCheck;
+import dev.custos.connectors.ConnectionErrorType;
+import dev.custos.connectors.ConnectionTarget;
+import dev.custos.connectors.ConnectorException;
+import dev.custos.connectors.DatabaseConnector;
+import dev.custos.connectors.DatabaseKind;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.mariadb.jdbc.Driver;
+import org.springframework.stereotype.Component;
+
+/**
+ * MySQL and MariaDB through MariaDB Connector/J, which speaks to both; called directly so that no global
+ * DriverManager state is touched.
+ */
+@Component
+public class MysqlConnector implements DatabaseConnector {
+
+    private static final Set<String> SYSTEM_DATABASES =
+            Set.of("information_schema", "mysql", "performance_schema", "sys");
+    /** Below this, a query after a slow login would fail on a technicality rather than on a slow server. */
+    private static final long MIN_QUERY_MILLIS = 250;
+
+    private final Driver driver = new Driver();
+
+    @Override
+    public DatabaseKind kind() {
+        return DatabaseKind.MYSQL;
+    }
+
+    @Override
+    public ConnectionCheck testConnection(ConnectionTarget target, Duration timeout) {
+        long started = System.nanoTime();
+        try {
+            String version = withConnection(target, timeout, started, connection -> {
+                try (Statement statement = connection.createStatement();
+                        ResultSet rows = statement.executeQuery("SELECT VERSION()")) {
+                    rows.next();
+                    return rows.getString(1);
+                }
+            });
+            return new ConnectionCheck(true, "Connection successful", millisSince(started), null, version);
+        } catch (ConnectorException e) {
+            return new ConnectionCheck(
+                    false, "Connection failed: " + e.getMessage(), millisSince(started), e.type(), null);
+        }
+    }
+
+    @Override
+    public List<String> listDatabases(ConnectionTarget target, Duration timeout) {
+        long started = System.nanoTime();
+        return withConnection(target, timeout, started, connection -> {
+            List<String> names = new ArrayList<>();
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SHOW DATABASES")) {
+                while (rows.next()) {
+                    String name = rows.getString(1);
+                    if (!SYSTEM_DATABASES.contains(name)) {
+                        names.add(name);
+                    }
+                }
+            }
+            names.sort(null);
+            return List.copyOf(names);
+        });
+    }
+
+    private <T> T withConnection(ConnectionTarget target, Duration timeout, long started, Work<T> work) {
+        requireKind(target);
+        if (target.host() == null || target.host().isBlank()) {
+            throw new ConnectorException(ConnectionErrorType.ConnectionError, "host is required");
+        }
+        long timeoutMillis = Math.max(1, timeout.toMillis());
+        Properties properties = new Properties();
+        if (target.username() != null) {
+            properties.setProperty("user", target.username());
+        }
+        if (target.password() != null) {
+            properties.setProperty("password", target.password());
+        }
+        // The driver applies connectTimeout to the TCP connect and socketTimeout to every read of the handshake,
+        // so a server that accepts and stays silent is cut off after about timeout.
+        properties.setProperty("connectTimeout", Long.toString(timeoutMillis));
+        properties.setProperty("socketTimeout", Long.toString(timeoutMillis));
+        // MySQL 8's default caching_sha2_password needs the server's RSA key to log in without TLS.
+        properties.setProperty("allowPublicKeyRetrieval", "true");
+        try (Connection connection = driver.connect(url(target), properties)) {
+            long remaining = timeoutMillis - millisSince(started);
+            connection.setNetworkTimeout(Runnable::run, (int) Math.max(MIN_QUERY_MILLIS, remaining));
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw classify(e, target);
+        }
+    }
+
+    private static String url(ConnectionTarget target) {
+        String host = target.host().contains(":") && !target.host().startsWith("[")
+                ? "[" + target.host() + "]"
+                : target.host();
+        String database = target.databaseName() == null ? "" : target.databaseName();
+        return "jdbc:mariadb://" + host + ":" + target.port() + "/" + database;
+    }
+
+    private static ConnectorException classify(SQLException e, ConnectionTarget target) {
+        ConnectionErrorType type = switch (e.getErrorCode()) {
+            // 1045 bad credentials, 1044 no rights on the database, 1698 socket-auth user, 1130 host not allowed
+            case 1044, 1045, 1698, 1130 -> ConnectionErrorType.AuthenticationError;
+            case 1049 -> ConnectionErrorType.DatabaseNotFound;
+            // Refused, unknown host, unreachable and broken handshakes are all "cannot reach it".
+            default -> hasCause(e, SocketTimeoutException.class) || e instanceof SQLTimeoutException
+                    ? ConnectionErrorType.Timeout
+                    : ConnectionErrorType.ConnectionError;
+        };
+        return new ConnectorException(type, message(e, target), e);
+    }
+
+    private static String message(SQLException e, ConnectionTarget target) {
+        if (hasCause(e, UnknownHostException.class)) {
+            // The driver's own wording here is vague ("The connection attempt failed.") or repeats the host.
+            return "unknown host: " + target.host();
+        }
+        String text = e.getMessage();
+        if (text == null || text.isBlank()) {
+            text = e.getClass().getSimpleName();
+        }
+        // "(conn=42) " is the driver's connection id: useless to a user and different on every attempt.
+        text = text.replaceFirst("^\\(conn=\\d+\\)\\s*", "").replaceAll("\\s+", " ").trim();
+        String password = target.password();
+        return password == null || password.isEmpty() ? text : text.replace(password, "***");
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void requireKind(ConnectionTarget target) {
+        if (target.kind() != kind()) {
+            throw new IllegalArgumentException("not a " + kind().value() + " target: " + target);
+        }
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

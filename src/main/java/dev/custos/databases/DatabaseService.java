@@ -1,0 +1,298 @@
+package dev.custos.databases;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.scheduling.support.CronExpression;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.custos.api.ApiException;
+import dev.custos.api.JsonBody;
+import dev.custos.api.Paging;
+import dev.custos.audit.AuditEvent;
+import dev.custos.audit.AuditLog;
+import dev.custos.audit.Changes;
+import dev.custos.catalog.CustosProperties;
+import dev.custos.catalog.Ids;
+import dev.custos.catalog.SecretBox;
+import dev.custos.connectors.ConnectionCheck;
+import dev.custos.connectors.ConnectionTarget;
+import dev.custos.connectors.Connectors;
+import dev.custos.connectors.DatabaseKind;
+import dev.custos.engines.Engine;
+import dev.custos.engines.EngineService;
+import dev.custos.policies.PolicyService;
+
+/** Database configurations: validated against the spec's credential rules, with credentials encrypted. */
+@Service
+public class DatabaseService {
+
+    private final DatabaseRepository repository;
+    private final EngineService engines;
+    private final PolicyService policies;
+    private final Connectors connectors;
+    private final SecretBox secrets;
+    private final AuditLog audit;
+    private final CustosProperties properties;
+    private final Clock clock;
+
+    DatabaseService(DatabaseRepository repository, EngineService engines, PolicyService policies, Connectors connectors,
+            SecretBox secrets, AuditLog audit, CustosProperties properties, Clock clock) {
+        this.repository = repository;
+        this.engines = engines;
+        this.policies = policies;
+        this.connectors = connectors;
+        this.secrets = secrets;
+        this.audit = audit;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    public record Page(List<DatabaseConfig> databases, long total) {
+    }
+
+    public Page list(DatabaseRepository.Query query, Paging paging) {
+        if (query.type() != null && DatabaseKind.parse(query.type()).isEmpty()) {
+            throw ApiException.badRequest("type must be one of " + String.join(", ", DatabaseKind.wireNames())
+                    + " (got '" + query.type() + "')");
+        }
+        return new Page(repository.find(query, paging), repository.count(query));
+    }
+
+    public DatabaseConfig get(String id) {
+        return repository.findView(id).orElseThrow(() -> notFound(id));
+    }
+
+    @Transactional
+    public DatabaseConfig create(JsonBody body) {
+        long now = clock.millis();
+        DatabaseRepository.Row row = read(body, null, Ids.newId("db"), now);
+        repository.insert(row);
+        DatabaseConfig created = get(row.id());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("database_type", row.databaseType());
+        details.put("engine_id", row.engineId());
+        details.put("host", row.host());
+        details.put("port", row.port());
+        details.put("database_name", row.databaseName());
+        details.put("policy_id", row.policyId());
+        audit.success(AuditEvent.of("database_created", "database", row.id(), row.name(), details).withAfter(created));
+        return created;
+    }
+
+    @Transactional
+    public DatabaseConfig update(String id, JsonBody body) {
+        DatabaseRepository.Row current = repository.findRow(id).orElseThrow(() -> notFound(id));
+        DatabaseConfig before = get(id);
+        DatabaseRepository.Row row = read(body, current, id, clock.millis());
+        repository.update(row);
+        DatabaseConfig after = get(id);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("database_type", row.databaseType());
+        details.put("engine_id", row.engineId());
+        details.put("changes", Changes.between(before, after));
+        audit.success(AuditEvent.of("database_updated", "database", id, row.name(), details)
+                .withBefore(before).withAfter(after));
+        return after;
+    }
+
+    @Transactional
+    public Map<String, Object> delete(String id, boolean deleteBackups) {
+        DatabaseConfig db = get(id);
+        int records = repository.countBackups(id);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("database_type", db.databaseType());
+        details.put("engine_id", db.engineId());
+        details.put("host", db.host());
+        details.put("port", db.port());
+        details.put("database_name", db.databaseName());
+        details.put("backups_deleted", 0);
+        details.put("records_deleted", deleteBackups ? records : 0);
+        // Logged before the destructive work, inside its transaction: the event holds the whole configuration.
+        audit.success(AuditEvent.of("database_deleted", "database", id, db.name(), details).withBefore(db));
+        if (deleteBackups) {
+            repository.deleteBackupRecords(id);
+        }
+        repository.delete(id);
+        return Map.of("message", "Database '" + id + "' deleted");
+    }
+
+    /** {@code POST /api/databases/test-connection}: either body form of the spec, nothing saved. */
+    public ConnectionCheck testConnection(JsonBody body) {
+        DatabaseRepository.Row row = read(body, null, "test-connection", clock.millis(), false);
+        return connectors.test(target(row, body.string("password").orElse(null)), properties.connectionTimeout());
+    }
+
+    /** The connection target of a saved database, credentials decrypted, for connectors. */
+    public ConnectionTarget target(String id) {
+        DatabaseRepository.Row row = repository.findRow(id).orElseThrow(() -> notFound(id));
+        return target(row, secrets.decrypt(row.passwordEnc(), secretContext(id)));
+    }
+
+    private ConnectionTarget target(DatabaseRepository.Row row, String ownPassword) {
+        DatabaseKind kind = DatabaseKind.parse(row.databaseType()).orElseThrow();
+        String username = row.username();
+        String password = ownPassword;
+        if (row.useEngineCredentials() && row.engineId() != null) {
+            EngineService.Credentials c = engines.credentials(row.engineId());
+            username = c.username();
+            password = c.password();
+        }
+        return new ConnectionTarget(kind, row.host(), row.port() == null ? 0 : row.port(), row.databaseName(), username,
+                password);
+    }
+
+    private DatabaseRepository.Row read(JsonBody body, DatabaseRepository.Row current, String id, long now) {
+        return read(body, current, id, now, true);
+    }
+
+    /**
+     * Validates a create ({@code current} null) or a partial update over {@code current}, collecting every
+     * problem into one 400, and returns the row to store.
+     */
+    private DatabaseRepository.Row read(JsonBody body, DatabaseRepository.Row current, String id, long now, boolean saving) {
+        boolean creating = current == null;
+        String name = creating && saving ? body.requiredString("name") : body.nonBlankString("name", 200).orElse(
+                current == null ? null : current.name());
+        if (name != null && name.length() > 200) {
+            body.error("name must be at most 200 characters");
+        }
+        String type = current == null ? null : current.databaseType();
+        if (creating && (!body.has("database_type") || body.isNull("database_type"))) {
+            body.error("database_type is required (one of " + String.join(", ", DatabaseKind.wireNames()) + ")");
+        } else {
+            type = body.oneOf("database_type", DatabaseKind.wireNames()).orElse(type);
+        }
+        Optional<DatabaseKind> kind = type == null ? Optional.empty() : DatabaseKind.parse(type);
+        boolean file = kind.map(k -> !k.networked()).orElse(false);
+
+        String engineId = body.has("engine_id") && body.isNull("engine_id") ? null
+                : body.nonBlankString("engine_id", 100).orElse(current == null ? null : current.engineId());
+        Optional<Engine> engine = Optional.empty();
+        if (engineId != null) {
+            engine = engines.find(engineId);
+            if (engine.isEmpty()) {
+                body.error("engine_id '" + engineId + "' does not exist");
+            } else if (type != null && !engine.get().engineType().equals(type)) {
+                body.error("engine_id '" + engineId + "' is a " + engine.get().engineType() + " engine, but database_type is "
+                        + type);
+            }
+        }
+        boolean useEngine = body.bool("use_engine_credentials").orElse(current != null && current.useEngineCredentials());
+
+        String host = body.has("host") && body.isNull("host") ? null
+                : body.nonBlankString("host", 255).orElse(current == null ? null : current.host());
+        Integer port = body.has("port") && body.isNull("port") ? null
+                : body.integer("port", 1, 65535).map(p -> (Integer) p).orElse(current == null ? null : current.port());
+        if (engine.isPresent()) {
+            // A database on an engine lives on that server unless the client says otherwise.
+            host = host == null ? engine.get().host() : host;
+            port = port == null ? engine.get().port() : port;
+        }
+        if (file) {
+            host = null;
+            port = null;
+            if (engineId != null) {
+                body.error("engine_id must not be set for sqlite databases (a SQLite database is a file)");
+            }
+            if (useEngine) {
+                body.error("use_engine_credentials cannot be true for sqlite databases");
+            }
+        } else if (type != null) {
+            if (host == null) {
+                body.error("host is required");
+            } else if (!host.matches("[A-Za-z0-9._:\\[\\]-]+")) {
+                body.error("host must be a hostname or IP address");
+            }
+            if (port == null && !body.has("port")) {
+                body.error("port is required");
+            }
+        }
+
+        String databaseName = creating ? body.requiredString("database_name")
+                : body.nonBlankString("database_name", 1000).orElse(current.databaseName());
+        if (databaseName != null && databaseName.length() > 1000) {
+            body.error("database_name must be at most 1000 characters");
+        }
+
+        String username = body.has("username") && body.isNull("username") ? null
+                : body.nonBlankString("username", 200).orElse(current == null ? null : current.username());
+        Optional<String> password = body.string("password");
+        String passwordEnc = current == null ? null : current.passwordEnc();
+        if (useEngine) {
+            if (engineId == null) {
+                body.error("engine_id is required when use_engine_credentials is true");
+            }
+            // Inherited credentials replace the database's own.
+            username = null;
+            passwordEnc = null;
+        } else if (!file && type != null) {
+            if (username == null) {
+                body.error("username is required when use_engine_credentials is false");
+            }
+            if (password.isEmpty() && passwordEnc == null && !body.has("password")) {
+                body.error("password is required when use_engine_credentials is false (use \"\" for an account without one)");
+            }
+        }
+        if (saving && password.isPresent() && !useEngine) {
+            passwordEnc = secrets.encrypt(password.get(), secretContext(id));
+        }
+
+        String policyId = body.nonBlankString("policy_id", 200)
+                .orElse(current == null ? PolicyService.DEFAULT_POLICY_ID : current.policyId());
+        if (saving && !policies.exists(policyId)) {
+            body.error("policy_id '" + policyId + "' does not exist");
+        }
+        boolean enabled = body.bool("enabled").orElse(current == null || current.enabled());
+        String compression = Compression.read(body, current == null ? "true" : current.compression());
+        String secretName = body.has("password_secret_name") && body.isNull("password_secret_name") ? null
+                : body.nonBlankString("password_secret_name", 200).orElse(current == null ? null : current.passwordSecretName());
+        String destination = body.has("backup_destination") && body.isNull("backup_destination") ? null
+                : body.nonBlankString("backup_destination", 200).orElse(current == null ? null : current.backupDestination());
+        String schedule = body.has("schedule") && body.isNull("schedule") ? null
+                : body.nonBlankString("schedule", 200).orElse(current == null ? null : current.schedule());
+        if (schedule != null && body.has("schedule")) {
+            validateCron(body, schedule);
+        }
+        Map<String, String> tags = body.has("tags") && body.isNull("tags") ? null
+                : body.stringMap("tags", 50).orElse(current == null ? null : current.tags());
+        body.throwIfInvalid();
+
+        if (saving) {
+            Optional<String> same = repository.findByTarget(type, host, port, databaseName, id);
+            if (same.isPresent()) {
+                throw ApiException.conflict("Database '" + databaseName + "'"
+                        + (host == null ? "" : " on " + host + ":" + port) + " is already configured as '" + same.get() + "'");
+            }
+        }
+        return new DatabaseRepository.Row(id, name, type, engineId, useEngine, host, port, databaseName, username,
+                passwordEnc, secretName, policyId, enabled, compression, destination, schedule, tags,
+                current == null ? now : current.createdAt(), now);
+    }
+
+    /** The spec's schedules are 5-field cron; Spring's parser wants seconds first. */
+    private static void validateCron(JsonBody body, String schedule) {
+        String[] fields = schedule.trim().split("\\s+");
+        if (fields.length != 5) {
+            body.error("schedule must be a 5-field cron expression such as \"0 2 * * *\" (got " + fields.length + " fields)");
+            return;
+        }
+        try {
+            CronExpression.parse("0 " + schedule.trim());
+        } catch (IllegalArgumentException e) {
+            body.error("schedule is not a valid cron expression: " + e.getMessage());
+        }
+    }
+
+    static String secretContext(String databaseId) {
+        return "databases/" + databaseId + "/password";
+    }
+
+    private static ApiException notFound(String id) {
+        return ApiException.notFound("Database '" + id + "' not found");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.custos.policies;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+import dev.custos.api.JsonBody;
+
+@RestController
+@RequestMapping("/api/backup-policies")
+class PolicyController {
+
+    private final PolicyService policies;
+
+    PolicyController(PolicyService policies) {
+        this.policies = policies;
+    }
+
+    @GetMapping
+    Map<String, Object> list() {
+        List<Policy> all = policies.list();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("policies", all);
+        body.put("count", all.size());
+        return body;
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    Map<String, Object> create(@RequestBody(required = false) JsonNode body) {
+        Policy p = policies.create(JsonBody.of(body));
+        return Map.of("message", "Backup policy created", "policy", p);
+    }
+
+    @GetMapping("/{id}")
+    Map<String, Object> get(@PathVariable String id) {
+        return Map.of("policy", policies.get(id));
+    }
+
+    @PutMapping("/{id}")
+    Map<String, Object> update(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
+        Policy p = policies.update(id, JsonBody.of(body));
+        return Map.of("message", "Backup policy updated", "policy", p);
+    }
+
+    @DeleteMapping("/{id}")
+    Map<String, Object> delete(@PathVariable String id, @RequestParam(name = "move_to", required = false) String moveTo) {
+        return policies.delete(id, moveTo);
+    }
+}
