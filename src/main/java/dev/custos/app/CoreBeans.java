@@ -1,6 +1,7 @@
 package dev.custos.app;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.springframework.context.annotation.Bean;
@@ -15,10 +16,13 @@ import dev.custos.catalog.Timestamps;
 @Configuration(proxyBeanMethods = false)
 class CoreBeans {
 
-    /** One clock for everything that reads time, so tests can move it. */
+    /**
+     * One clock for everything that reads time, so tests can move it. It ticks in milliseconds, the catalog's
+     * precision, so what a service returns equals what a later read of the catalog gives back.
+     */
     @Bean
     Clock clock() {
-        return Clock.systemUTC();
+        return Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
     }
 
     /** Every timestamp in the API has the spec's shape, milliseconds included even when zero. */

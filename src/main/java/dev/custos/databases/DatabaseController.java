@@ -43,7 +43,7 @@ class DatabaseController {
             @RequestParam(required = false) Integer offset) {
         Paging paging = Paging.of(limit, offset, 25, 1000);
         DatabaseService.Page page = databases.list(
-                new DatabaseRepository.Query(enabledOnly, type, search, host, policyId, engineId), paging);
+                new DatabaseService.Query(enabledOnly, type, search, host, policyId, engineId), paging);
         List<DatabaseConfig> items = page.databases();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("databases", items);

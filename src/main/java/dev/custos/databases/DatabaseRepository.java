@@ -27,19 +27,6 @@ class DatabaseRepository {
             Map<String, String> tags, long createdAt, long updatedAt) {
     }
 
-    /** The filters of {@code GET /api/databases}; null means "not filtered". */
-    record Query(Boolean enabledOnly, String type, String search, String host, String policyId, String engineId) {
-        Filters filters() {
-            return new Filters()
-                    .add("d.enabled = :enabled", "enabled", Boolean.TRUE.equals(enabledOnly) ? Boolean.TRUE : null)
-                    .add("d.database_type = :type", "type", type)
-                    .contains(List.of("d.name", "d.host", "d.database_name"), "search", search)
-                    .add("lower(d.host) = lower(:host)", "host", host)
-                    .add("d.policy_id = :policy", "policy", policyId)
-                    .add("d.engine_id = :engine", "engine", engineId);
-        }
-    }
-
     private static final String SELECT = """
             SELECT d.*, e.name AS engine_name, e.username AS engine_username,
                    CASE WHEN e.password_enc IS NULL THEN 0 ELSE 1 END AS engine_has_password
@@ -56,14 +43,14 @@ class DatabaseRepository {
         this.json = json;
     }
 
-    List<DatabaseConfig> find(Query query, Paging paging) {
+    List<DatabaseConfig> find(DatabaseService.Query query, Paging paging) {
         Filters f = query.filters();
         return jdbc.sql(SELECT + f.where() + " ORDER BY d.name, d.id LIMIT :limit OFFSET :offset")
                 .params(f.params()).param("limit", paging.limit()).param("offset", paging.offset())
                 .query(this::view).list();
     }
 
-    long count(Query query) {
+    long count(DatabaseService.Query query) {
         Filters f = query.filters();
         return jdbc.sql("SELECT count(*) FROM databases d" + f.where()).params(f.params()).query(Long.class).single();
     }

@@ -17,6 +17,7 @@ import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.audit.Changes;
 import dev.custos.catalog.CustosProperties;
+import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
 import dev.custos.catalog.SecretBox;
 import dev.custos.connectors.ConnectionCheck;
@@ -55,7 +56,20 @@ public class DatabaseService {
     public record Page(List<DatabaseConfig> databases, long total) {
     }
 
-    public Page list(DatabaseRepository.Query query, Paging paging) {
+    /** The filters of {@code GET /api/databases}; null means "not filtered". */
+    public record Query(Boolean enabledOnly, String type, String search, String host, String policyId, String engineId) {
+        Filters filters() {
+            return new Filters()
+                    .add("d.enabled = :enabled", "enabled", Boolean.TRUE.equals(enabledOnly) ? Boolean.TRUE : null)
+                    .add("d.database_type = :type", "type", type)
+                    .contains(List.of("d.name", "d.host", "d.database_name"), "search", search)
+                    .add("lower(d.host) = lower(:host)", "host", host)
+                    .add("d.policy_id = :policy", "policy", policyId)
+                    .add("d.engine_id = :engine", "engine", engineId);
+        }
+    }
+
+    public Page list(Query query, Paging paging) {
         if (query.type() != null && DatabaseKind.parse(query.type()).isEmpty()) {
             throw ApiException.badRequest("type must be one of " + String.join(", ", DatabaseKind.wireNames())
                     + " (got '" + query.type() + "')");
