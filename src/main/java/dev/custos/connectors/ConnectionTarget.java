@@ -22,6 +22,18 @@ public record ConnectionTarget(
         }
     }
 
+    /**
+     * Removes the password from a message that is about to reach a user or a log. Drivers do not normally
+     * echo it; this is the second line of defence. Only whole-token occurrences are replaced, because
+     * replacing a short password inside ordinary words would mangle the message and reveal the password.
+     */
+    public String redact(String text) {
+        if (text == null || password == null || password.isEmpty()) {
+            return text;
+        }
+        return text.replaceAll("(?<![\\p{Alnum}])" + java.util.regex.Pattern.quote(password) + "(?![\\p{Alnum}])", "***");
+    }
+
     /** Never prints the password: targets end up in logs and exception messages. */
     @Override
     public String toString() {

@@ -137,8 +137,7 @@ public class MysqlConnector implements DatabaseConnector {
         }
         // "(conn=42) " is the driver's connection id: useless to a user and different on every attempt.
         text = text.replaceFirst("^\\(conn=\\d+\\)\\s*", "").replaceAll("\\s+", " ").trim();
-        String password = target.password();
-        return password == null || password.isEmpty() ? text : text.replace(password, "***");
+        return target.redact(text);
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

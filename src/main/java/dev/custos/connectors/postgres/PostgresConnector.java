@@ -157,8 +157,7 @@ public class PostgresConnector implements DatabaseConnector {
             text = e.getClass().getSimpleName();
         }
         text = text.replaceAll("\\s+", " ").trim();
-        String password = target.password();
-        return password == null || password.isEmpty() ? text : text.replace(password, "***");
+        return target.redact(text);
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
