@@ -71,7 +71,16 @@ public final class JsonBody {
             errors.add(field + " must be a string");
             return Optional.empty();
         }
+        if (hasNul(v.stringValue())) {
+            errors.add(field + " must not contain NUL characters");
+            return Optional.empty();
+        }
         return Optional.of(v.stringValue());
+    }
+
+    /** PostgreSQL text cannot hold U+0000: stored or even compared, it fails the statement with a 500. */
+    public static boolean hasNul(String s) {
+        return s.indexOf('\0') >= 0;
     }
 
     /** A string that must be present and not blank; trimmed. */
@@ -174,6 +183,10 @@ public final class JsonBody {
         for (JsonNode item : v) {
             if (!item.isString()) {
                 errors.add(field + " must be an array of strings");
+                return Optional.empty();
+            }
+            if (hasNul(item.stringValue())) {
+                errors.add(field + " must not contain NUL characters");
                 return Optional.empty();
             }
             out.add(item.stringValue());

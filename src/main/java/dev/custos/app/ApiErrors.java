@@ -1,8 +1,13 @@
 package dev.custos.app;
 
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -26,6 +31,21 @@ class ApiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
+    /**
+     * Parts of Jackson's messages that name its classes, features and source locations: a client needs to know
+     * what is wrong with its JSON, not how our parser is configured.
+     */
+    private static final List<Pattern> PARSER_INTERNALS = List.of(
+            // "... (start marker at [Source: REDACTED (`StreamReadFeature...` disabled); byte offset: #UNKNOWN])"
+            Pattern.compile("\\s*\\([^()]*\\[Source:.*$"),
+            // "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"
+            Pattern.compile(":?\\s*enable `[^`]*` to allow"),
+            // "... exceeds the maximum allowed (500, from `StreamReadConstraints.getMaxNestingDepth()`)"
+            Pattern.compile(", from `[^`]*`"),
+            // "... comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"
+            Pattern.compile("\\s*\\([^()]*Feature '[^']*'[^()]*\\)"),
+            Pattern.compile("`[^`]*`"));
+
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ErrorBody> api(ApiException e) {
         return error(e.status(), e.getMessage());
@@ -37,6 +57,9 @@ class ApiErrors {
         if (detail != null) {
             // Jackson appends the source location; the first line says what is wrong.
             detail = detail.lines().findFirst().orElse(detail);
+            for (Pattern internal : PARSER_INTERNALS) {
+                detail = internal.matcher(detail).replaceAll("");
+            }
             if (detail.length() > 200) {
                 detail = detail.substring(0, 200) + "…";
             }
@@ -53,6 +76,16 @@ class ApiErrors {
                 : "a valid " + type.getSimpleName();
         return error(HttpStatus.BAD_REQUEST,
                 "Parameter '" + e.getName() + "' must be " + expected + " (got '" + e.getValue() + "')");
+    }
+
+    /**
+     * Tomcat parses the query string only when a parameter is first read, and then throws for bad percent-encoding
+     * ({@code ?limit=%ZZ}) or more parameters than it allows: the client's mistake, not ours.
+     */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ErrorBody> invalidParameters(InvalidParameterException e) {
+        return error(HttpStatus.BAD_REQUEST,
+                "The query string is malformed: invalid percent-encoding or more than the allowed number of parameters");
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
@@ -86,7 +119,11 @@ class ApiErrors {
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; see the server log");
     }
 
+    /**
+     * The content type is set, not negotiated: a client that accepts only XML or HTML still gets its error as
+     * JSON instead of a failed negotiation that ends in an empty 500.
+     */
     private static ResponseEntity<ErrorBody> error(HttpStatus status, String message) {
-        return ResponseEntity.status(status).body(new ErrorBody(message));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(new ErrorBody(message));
     }
 }

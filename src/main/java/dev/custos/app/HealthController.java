@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,6 +22,7 @@ class HealthController {
         this.version = props == null ? "unknown" : props.getVersion();
     }
 
+    @Operation(summary = "Liveness: the service name and the version of the build")
     @GetMapping("/api/health")
     Map<String, Object> health() {
         Map<String, Object> body = new LinkedHashMap<>();

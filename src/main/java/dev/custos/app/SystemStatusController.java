@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -30,6 +31,7 @@ class SystemStatusController {
         this.clock = clock;
     }
 
+    @Operation(summary = "Status of the API, the backup storage (probed by a real write) and the catalog's counts")
     @GetMapping("/api/system-status")
     Map<String, Object> status(@RequestParam(defaultValue = "all") String include) {
         if (!INCLUDES.contains(include)) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,6 +30,7 @@ class PolicyController {
         this.policies = policies;
     }
 
+    @Operation(summary = "List backup policies, system policies first")
     @GetMapping
     Map<String, Object> list() {
         List<Policy> all = policies.list();
@@ -38,6 +40,7 @@ class PolicyController {
         return body;
     }
 
+    @Operation(summary = "Create a backup policy")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> create(@RequestBody(required = false) JsonNode body) {
@@ -45,17 +48,21 @@ class PolicyController {
         return Map.of("message", "Backup policy created", "policy", p);
     }
 
+    @Operation(summary = "Get a backup policy")
     @GetMapping("/{id}")
     Map<String, Object> get(@PathVariable String id) {
         return Map.of("policy", policies.get(id));
     }
 
+    @Operation(summary = "Update a backup policy; tiers not given, and fields of a tier not given, stay")
     @PutMapping("/{id}")
     Map<String, Object> update(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
         Policy p = policies.update(id, JsonBody.of(body));
         return Map.of("message", "Backup policy updated", "policy", p);
     }
 
+    @Operation(summary = "Delete a backup policy; refused for a system policy, and for one in use unless move_to"
+            + " names the policy its databases move to")
     @DeleteMapping("/{id}")
     Map<String, Object> delete(@PathVariable String id, @RequestParam(name = "move_to", required = false) String moveTo) {
         return policies.delete(id, moveTo);

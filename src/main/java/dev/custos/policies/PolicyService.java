@@ -52,6 +52,9 @@ public class PolicyService {
     @Transactional
     public Policy create(JsonBody body) {
         String name = body.requiredString("name");
+        if (name != null && name.length() > 200) {
+            body.error("name must be at most 200 characters");
+        }
         Policy p = read(body, new Policy(Ids.newId("policy"), name, null, false, "UTC",
                 TierKind.HOURLY.disabled(), TierKind.DAILY.disabled(), TierKind.WEEKLY.disabled(),
                 TierKind.MONTHLY.disabled(), TierKind.YEARLY.disabled(), null, null));

@@ -2,6 +2,7 @@ package dev.custos.settings;
 
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -21,11 +22,13 @@ class SettingsController {
         this.settings = settings;
     }
 
+    @Operation(summary = "Get the application settings")
     @GetMapping
     Settings get() {
         return settings.get();
     }
 
+    @Operation(summary = "Update the application settings; fields not given stay")
     @PutMapping
     Map<String, Object> update(@RequestBody(required = false) JsonNode body) {
         return Map.of("message", "Settings updated", "settings", settings.update(JsonBody.of(body)));

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.custos.catalog.CustosProperties;
@@ -16,11 +18,19 @@ import dev.custos.catalog.CustosProperties;
 @Component
 public class LocalStorage {
 
+    private static final Logger log = LoggerFactory.getLogger(LocalStorage.class);
+
     private final Path root;
 
-    public LocalStorage(CustosProperties properties) throws IOException {
+    public LocalStorage(CustosProperties properties) {
         this.root = properties.storage().local().path().toAbsolutePath().normalize();
-        Files.createDirectories(root);
+        try {
+            Files.createDirectories(root);
+        } catch (IOException | SecurityException e) {
+            // Storage that cannot be reached must not keep the API (and its status page) from starting: the
+            // probe reports it as unhealthy and tries again each time, so a mount that appears later is used.
+            log.warn("Backup storage at {} cannot be created yet: {}", root, e.toString());
+        }
     }
 
     public Path root() {

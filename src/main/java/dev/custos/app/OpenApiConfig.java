@@ -1,0 +1,62 @@
+package dev.custos.app;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.tags.Tag;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The header of {@code /api/openapi.json}: title, the build's version, and one tag per feature. Operations are
+ * tagged by path prefix here rather than by annotations on every controller, so a new endpoint under a
+ * feature's path lands in its section without anyone remembering to tag it.
+ */
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfig {
+
+    /** Path prefix → tag, most specific first. */
+    private static final Map<String, Tag> TAGS = new LinkedHashMap<>();
+
+    static {
+        tag("/api/engines", "Engines", "Database servers: credentials, connection tests, discovery and import");
+        tag("/api/databases", "Databases", "Databases to back up: connection, policy, compression, tags");
+        tag("/api/backup-policies", "Backup policies", "GFS schedules and retention, hourly to yearly");
+        tag("/api/settings", "Settings", "Application-wide defaults");
+        tag("/api/system-status", "System", "Health of the service, its storage and its catalog");
+        tag("/api/health", "System", "Health of the service, its storage and its catalog");
+    }
+
+    private static void tag(String prefix, String name, String description) {
+        TAGS.put(prefix, new Tag().name(name).description(description));
+    }
+
+    @Bean
+    OpenAPI custosOpenApi(ObjectProvider<BuildProperties> build) {
+        BuildProperties props = build.getIfAvailable();
+        return new OpenAPI()
+                .info(new Info()
+                        .title("Custos API")
+                        .version(props == null ? "unknown" : props.getVersion())
+                        .description("""
+                                Self-hosted database backups: register servers and databases, give them GFS \
+                                backup policies, and watch the system's status. JSON in snake_case; every error \
+                                is {"error": "..."} with a 4xx status naming the bad field, 404 for unknown ids \
+                                and 409 for duplicate names."""))
+                .tags(TAGS.values().stream().distinct().toList());
+    }
+
+    @Bean
+    OpenApiCustomizer tagOperationsByFeature() {
+        return openApi -> openApi.getPaths().forEach((path, item) -> TAGS.entrySet().stream()
+                .filter(e -> path.equals(e.getKey()) || path.startsWith(e.getKey() + "/"))
+                .findFirst()
+                .ifPresent(e -> item.readOperations().forEach(op -> op.setTags(List.of(e.getValue().getName())))));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.custos.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.custos.support.Api;
+import dev.custos.support.ApiTest;
+
+/** {@code GET /api/openapi.json} documents every endpoint the app serves, under Custos's own title. */
+class OpenApiIT extends ApiTest {
+
+    /** Every path and method the app serves: the same list HostileInputIT drives. */
+    private static final Map<String, List<String>> SERVED = Map.ofEntries(
+            Map.entry("/api/engines", List.of("get", "post")),
+            Map.entry("/api/engines/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/engines/{id}/test", List.of("post")),
+            Map.entry("/api/engines/{id}/discover", List.of("post")),
+            Map.entry("/api/databases", List.of("get", "post")),
+            Map.entry("/api/databases/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/databases/test-connection", List.of("post")),
+            Map.entry("/api/backup-policies", List.of("get", "post")),
+            Map.entry("/api/backup-policies/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/settings", List.of("get", "put")),
+            Map.entry("/api/system-status", List.of("get")),
+            Map.entry("/api/health", List.of("get")));
+
+    @Test
+    void theDocumentIsJsonWithCustosTitleAndTheBuildVersion() {
+        Api.Response r = api.get("/api/openapi.json");
+
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode info = r.json().path("info");
+        assertThat(r.json().path("openapi").asString()).startsWith("3.");
+        assertThat(info.path("title").asString()).isEqualTo("Custos API");
+        assertThat(info.path("version").asString()).isEqualTo(api.get("/api/health").json().path("version").asString());
+        assertThat(info.path("description").asString()).contains("backup");
+    }
+
+    @Test
+    void everyServedPathAndMethodIsDocumented() {
+        JsonNode paths = api.get("/api/openapi.json").json().path("paths");
+
+        assertThat(paths.propertyNames()).containsExactlyInAnyOrderElementsOf(SERVED.keySet());
+        SERVED.forEach((path, methods) ->
+                assertThat(paths.path(path).propertyNames()).as(path).containsExactlyInAnyOrderElementsOf(methods));
+    }
+
+    @Test
+    void everyOperationIsFiledUnderItsFeature() {
+        JsonNode document = api.get("/api/openapi.json").json();
+        Map<String, String> featureOf = Map.of("/api/engines", "Engines", "/api/databases", "Databases",
+                "/api/backup-policies", "Backup policies", "/api/settings", "Settings", "/api/system-status", "System",
+                "/api/health", "System");
+
+        assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString()))
+                .containsExactly("Engines", "Databases", "Backup policies", "Settings", "System");
+        document.path("paths").properties().forEach(path -> {
+            String feature = featureOf.entrySet().stream().filter(f -> path.getKey().startsWith(f.getKey()))
+                    .map(Map.Entry::getValue).findFirst().orElseThrow();
+            path.getValue().properties().forEach(operation -> assertThat(
+                    operation.getValue().path("tags").valueStream().map(JsonNode::asString))
+                    .as(operation.getKey() + " " + path.getKey()).containsExactly(feature));
+        });
+    }
+}
