@@ -53,6 +53,11 @@ class ApiErrors {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimit.BodyTooLarge tooLarge) {
+                return error(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage());
+            }
+        }
         String detail = e.getMostSpecificCause().getMessage();
         if (detail != null) {
             // Jackson appends the source location; the first line says what is wrong.
