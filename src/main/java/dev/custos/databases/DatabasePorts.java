@@ -38,8 +38,8 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
     }
 
     @Override
-    public List<String> configuredNames(String engineId) {
-        return repository.databaseNamesOnEngine(engineId);
+    public List<String> configuredNames(Engine engine) {
+        return repository.databaseNamesOn(engine.id(), engine.engineType(), engine.host(), engine.port());
     }
 
     @Override
@@ -49,6 +49,12 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
 
     @Override
     public int followAddress(String engineId, String host, int port) {
+        for (DatabaseRepository.Row row : repository.findRowsByEngine(engineId)) {
+            repository.findByTarget(row.databaseType(), host, port, row.databaseName(), row.id()).ifPresent(other -> {
+                throw ApiException.conflict("Database '" + row.databaseName() + "' on " + host + ":" + port
+                        + " is already configured as '" + other + "'");
+            });
+        }
         return repository.followAddress(engineId, host, port, clock.millis());
     }
 

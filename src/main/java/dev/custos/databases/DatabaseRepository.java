@@ -87,8 +87,12 @@ class DatabaseRepository {
         return jdbc.sql("UPDATE databases SET policy_id = ?, updated_at = ? WHERE policy_id = ?").params(to, now, from).update();
     }
 
-    List<String> databaseNamesOnEngine(String engineId) {
-        return jdbc.sql("SELECT database_name FROM databases WHERE engine_id = ?").param(engineId).query(String.class).list();
+    List<String> databaseNamesOn(String engineId, String type, String host, int port) {
+        return jdbc.sql("""
+                SELECT database_name FROM databases WHERE engine_id = :engine
+                    OR (database_type = :type AND coalesce(host, '') = :host AND coalesce(port, 0) = :port)
+                """).param("engine", engineId).param("type", type).param("host", host).param("port", port)
+                .query(String.class).list();
     }
 
     int useEngineCredentials(String engineId, long now) {
@@ -162,8 +166,9 @@ class DatabaseRepository {
 
     private Row row(ResultSet rs, int n) throws SQLException {
         int port = rs.getInt("port");
+        Integer nullablePort = rs.wasNull() ? null : port;
         return new Row(rs.getString("id"), rs.getString("name"), rs.getString("database_type"), rs.getString("engine_id"),
-                rs.getBoolean("use_engine_credentials"), rs.getString("host"), rs.wasNull() ? null : port,
+                rs.getBoolean("use_engine_credentials"), rs.getString("host"), nullablePort,
                 rs.getString("database_name"), rs.getString("username"), rs.getString("password_enc"),
                 rs.getString("password_secret_name"), rs.getString("policy_id"), rs.getBoolean("enabled"),
                 rs.getString("compression"), rs.getString("backup_destination"), rs.getString("schedule"),

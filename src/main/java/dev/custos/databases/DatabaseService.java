@@ -222,7 +222,8 @@ public class DatabaseService {
             } else if (!host.matches("[A-Za-z0-9._:\\[\\]-]+")) {
                 body.error("host must be a hostname or IP address");
             }
-            if (port == null && !body.has("port")) {
+            // A port that is present but not an integer has already been reported by body.integer.
+            if (port == null && (!body.has("port") || body.isNull("port"))) {
                 body.error("port is required");
             }
         }

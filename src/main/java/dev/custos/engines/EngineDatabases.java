@@ -8,8 +8,11 @@ import java.util.List;
  */
 public interface EngineDatabases {
 
-    /** The {@code database_name} of every database configured on the engine. */
-    List<String> configuredNames(String engineId);
+    /**
+     * The {@code database_name} of every database configured on the engine, or on its server without it (same
+     * type, host and port): either way, importing that name again would configure one real database twice.
+     */
+    List<String> configuredNames(Engine engine);
 
     /** {@code apply_to_all_databases}: every database of the engine uses the engine's credentials. */
     int useEngineCredentials(String engineId);

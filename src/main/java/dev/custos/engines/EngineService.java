@@ -144,7 +144,8 @@ public class EngineService {
                 discoveryError = "discovery_enabled is false for this engine";
             } else {
                 try {
-                    discovered = databases.importDatabases(engine, serverDatabases(row(id)), null);
+                    List<String> available = split(engine, serverDatabases(row(id))).available();
+                    discovered = databases.importDatabases(engine, available, null);
                 } catch (ConnectorException e) {
                     // The engine is still worth keeping: the user can fix the server and discover later.
                     discoveryError = e.getMessage();
@@ -253,8 +254,11 @@ public class EngineService {
 
     public Discovery discover(String id) {
         EngineRepository.Row row = row(id);
-        List<String> onServer = discoverable(row);
-        Set<String> configured = new TreeSet<>(databases.configuredNames(id));
+        return split(row.engine(), discoverable(row));
+    }
+
+    private Discovery split(Engine engine, List<String> onServer) {
+        Set<String> configured = new TreeSet<>(databases.configuredNames(engine));
         List<String> existing = onServer.stream().filter(configured::contains).toList();
         List<String> available = onServer.stream().filter(n -> !configured.contains(n)).toList();
         return new Discovery(onServer, existing, available);
@@ -276,7 +280,8 @@ public class EngineService {
         for (String n : new java.util.LinkedHashSet<>(wanted)) {
             (found.available().contains(n) ? toImport : skipped).add(n);
         }
-        List<?> imported = toImport.isEmpty() ? List.of() : databases.importDatabases(get(id), toImport, policyId);
+        // Called even with nothing to import: it validates policy_id, which is wrong whatever was skipped.
+        List<?> imported = databases.importDatabases(get(id), toImport, policyId);
         return new Imported(imported, skipped);
     }
 
