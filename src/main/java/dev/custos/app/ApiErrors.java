@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -116,6 +117,15 @@ class ApiErrors {
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<ErrorBody> noResource(NoResourceFoundException e) {
         return error(HttpStatus.NOT_FOUND, "No endpoint " + e.getHttpMethod() + " /" + e.getResourcePath());
+    }
+
+    /**
+     * Services check uniqueness before they write; this is the race where two requests passed the check at once
+     * and the catalog's unique index refused the second.
+     */
+    @ExceptionHandler(DuplicateKeyException.class)
+    ResponseEntity<ErrorBody> duplicate(DuplicateKeyException e) {
+        return error(HttpStatus.CONFLICT, "The request conflicts with a record created at the same time; read it and retry");
     }
 
     @ExceptionHandler(Exception.class)

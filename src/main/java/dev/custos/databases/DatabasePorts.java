@@ -2,15 +2,14 @@ package dev.custos.databases;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import dev.custos.api.ApiException;
-import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
+import dev.custos.audit.Changes;
 import dev.custos.catalog.Ids;
 import dev.custos.engines.Engine;
 import dev.custos.engines.EngineDatabases;
@@ -27,10 +26,10 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
     private final DatabaseRepository repository;
     private final AuditLog audit;
     private final Clock clock;
-    private final org.springframework.beans.factory.ObjectProvider<PolicyService> policies;
+    private final ObjectProvider<PolicyService> policies;
 
     DatabasePorts(DatabaseRepository repository, AuditLog audit, Clock clock,
-            org.springframework.beans.factory.ObjectProvider<PolicyService> policies) {
+            ObjectProvider<PolicyService> policies) {
         this.repository = repository;
         this.audit = audit;
         this.clock = clock;
@@ -44,7 +43,8 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
 
     @Override
     public int useEngineCredentials(String engineId) {
-        return repository.useEngineCredentials(engineId, clock.millis());
+        return changeEach(engineId, "apply_to_all_databases of engine " + engineId,
+                () -> repository.useEngineCredentials(engineId, clock.millis()));
     }
 
     @Override
@@ -55,7 +55,22 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
                         + " is already configured as '" + other + "'");
             });
         }
-        return repository.followAddress(engineId, host, port, clock.millis());
+        return changeEach(engineId, "address change of engine " + engineId,
+                () -> repository.followAddress(engineId, host, port, clock.millis()));
+    }
+
+    /** Runs a bulk update of an engine's databases and writes each changed database's own event with its diff. */
+    private int changeEach(String engineId, String cause, java.util.function.IntSupplier update) {
+        List<DatabaseConfig> before = repository.findRowsByEngine(engineId).stream()
+                .map(row -> repository.findView(row.id()).orElseThrow()).toList();
+        int changed = update.getAsInt();
+        for (DatabaseConfig old : before) {
+            DatabaseConfig now = repository.findView(old.id()).orElseThrow();
+            if (!Changes.between(old, now).isEmpty()) {
+                audit.success(DatabaseEvents.updated(old, now, cause));
+            }
+        }
+        return changed;
     }
 
     @Override
@@ -65,16 +80,7 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
         for (DatabaseRepository.Row row : repository.findRowsByEngine(engineId)) {
             DatabaseConfig db = repository.findView(row.id()).orElseThrow();
             int rowRecords = deleteBackups ? repository.countBackups(row.id()) : 0;
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("database_type", db.databaseType());
-            details.put("engine_id", engineId);
-            details.put("host", db.host());
-            details.put("port", db.port());
-            details.put("database_name", db.databaseName());
-            details.put("backups_deleted", 0);
-            details.put("records_deleted", rowRecords);
-            details.put("cascade_from_engine", engineId);
-            audit.success(AuditEvent.of("database_deleted", "database", db.id(), db.name(), details).withBefore(db));
+            audit.success(DatabaseEvents.deleted(db, rowRecords, engineId));
             if (deleteBackups) {
                 records += repository.deleteBackupRecords(row.id());
             }
@@ -97,15 +103,7 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
             repository.insert(new DatabaseRepository.Row(id, name, engine.engineType(), engine.id(), true, engine.host(),
                     engine.port(), name, null, null, null, policy, true, "true", null, null, null, now, now));
             DatabaseConfig db = repository.findView(id).orElseThrow();
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("database_type", db.databaseType());
-            details.put("engine_id", engine.id());
-            details.put("host", db.host());
-            details.put("port", db.port());
-            details.put("database_name", name);
-            details.put("policy_id", policy);
-            details.put("source", "discovery");
-            audit.success(AuditEvent.of("database_created", "database", id, name, details).withAfter(db));
+            audit.success(DatabaseEvents.created(db, "discovery"));
             created.add(db);
         }
         return created;

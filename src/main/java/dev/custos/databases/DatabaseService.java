@@ -1,7 +1,6 @@
 package dev.custos.databases;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,9 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.custos.api.ApiException;
 import dev.custos.api.JsonBody;
 import dev.custos.api.Paging;
-import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
-import dev.custos.audit.Changes;
 import dev.custos.catalog.CustosProperties;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
@@ -87,14 +84,7 @@ public class DatabaseService {
         DatabaseRepository.Row row = read(body, null, Ids.newId("db"), now);
         repository.insert(row);
         DatabaseConfig created = get(row.id());
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("database_type", row.databaseType());
-        details.put("engine_id", row.engineId());
-        details.put("host", row.host());
-        details.put("port", row.port());
-        details.put("database_name", row.databaseName());
-        details.put("policy_id", row.policyId());
-        audit.success(AuditEvent.of("database_created", "database", row.id(), row.name(), details).withAfter(created));
+        audit.success(DatabaseEvents.created(created, null));
         return created;
     }
 
@@ -105,12 +95,7 @@ public class DatabaseService {
         DatabaseRepository.Row row = read(body, current, id, clock.millis());
         repository.update(row);
         DatabaseConfig after = get(id);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("database_type", row.databaseType());
-        details.put("engine_id", row.engineId());
-        details.put("changes", Changes.between(before, after));
-        audit.success(AuditEvent.of("database_updated", "database", id, row.name(), details)
-                .withBefore(before).withAfter(after));
+        audit.success(DatabaseEvents.updated(before, after, null));
         return after;
     }
 
@@ -118,16 +103,8 @@ public class DatabaseService {
     public Map<String, Object> delete(String id, boolean deleteBackups) {
         DatabaseConfig db = get(id);
         int records = repository.countBackups(id);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("database_type", db.databaseType());
-        details.put("engine_id", db.engineId());
-        details.put("host", db.host());
-        details.put("port", db.port());
-        details.put("database_name", db.databaseName());
-        details.put("backups_deleted", 0);
-        details.put("records_deleted", deleteBackups ? records : 0);
         // Logged before the destructive work, inside its transaction: the event holds the whole configuration.
-        audit.success(AuditEvent.of("database_deleted", "database", id, db.name(), details).withBefore(db));
+        audit.success(DatabaseEvents.deleted(db, deleteBackups ? records : 0, null));
         if (deleteBackups) {
             repository.deleteBackupRecords(id);
         }

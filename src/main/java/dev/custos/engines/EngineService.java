@@ -11,7 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
 import dev.custos.api.JsonBody;
@@ -43,9 +45,11 @@ public class EngineService {
     private final AuditLog audit;
     private final CustosProperties properties;
     private final Clock clock;
+    private final TransactionTemplate tx;
 
     EngineService(EngineRepository repository, EngineDatabases databases, Connectors connectors, SecretBox secrets,
-            AuditLog audit, CustosProperties properties, Clock clock) {
+            AuditLog audit, CustosProperties properties, Clock clock, PlatformTransactionManager transactions) {
+        this.tx = new TransactionTemplate(transactions);
         this.repository = repository;
         this.databases = databases;
         this.connectors = connectors;
@@ -89,7 +93,11 @@ public class EngineService {
     public record Created(Engine engine, List<?> discoveredDatabases, String discoveryError) {
     }
 
-    @Transactional
+    /**
+     * Creates an engine and, when asked, imports the databases found on its server. The engine is committed
+     * first and discovery runs outside any transaction: talking to a slow server must not hold the catalog's
+     * write lock, and an unreachable server must not undo the engine.
+     */
     public Created create(JsonBody body) {
         String name = body.requiredString("name");
         if (name != null && name.length() > 200) {
@@ -114,7 +122,7 @@ public class EngineService {
         String username = body.nonBlankString("username", 200).orElse(null);
         String password = body.string("password").orElse(null);
         if (auth.equals("user_password")) {
-            if (username == null && !body.has("username")) {
+            if (username == null) {
                 body.error("username is required when auth_method is user_password");
             }
             if (password == null) {
@@ -124,18 +132,20 @@ public class EngineService {
         boolean discoveryEnabled = body.bool("discovery_enabled").orElse(true);
         boolean discover = body.bool("discover_databases").orElse(false);
         body.throwIfInvalid();
-        requireUniqueName(name, null);
 
         Instant now = clock.instant();
         String id = Ids.newId("engine");
         Engine engine = new Engine(id, name, type, host, port, auth, username, password != null, discoveryEnabled, 0, now, now);
-        repository.insert(engine, secrets.encrypt(password, secretContext(id)));
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("engine_id", id);
-        details.put("engine_type", type);
-        details.put("host", host);
-        details.put("port", port);
-        audit.success(AuditEvent.of("engine_created", "engine", id, name, details).withAfter(engine));
+        tx.executeWithoutResult(status -> {
+            requireUniqueName(engine.name(), null);
+            repository.insert(engine, secrets.encrypt(password, secretContext(id)));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("engine_id", id);
+            details.put("engine_type", engine.engineType());
+            details.put("host", engine.host());
+            details.put("port", engine.port());
+            audit.success(AuditEvent.of("engine_created", "engine", id, engine.name(), details).withAfter(engine));
+        });
 
         List<?> discovered = List.of();
         String discoveryError = null;
@@ -144,8 +154,9 @@ public class EngineService {
                 discoveryError = "discovery_enabled is false for this engine";
             } else {
                 try {
-                    List<String> available = split(engine, serverDatabases(row(id))).available();
-                    discovered = databases.importDatabases(engine, available, null);
+                    List<String> onServer = serverDatabases(row(id));
+                    discovered = tx.execute(status ->
+                            databases.importDatabases(engine, split(engine, onServer).available(), null));
                 } catch (ConnectorException e) {
                     // The engine is still worth keeping: the user can fix the server and discover later.
                     discoveryError = e.getMessage();
@@ -271,9 +282,15 @@ public class EngineService {
      * Imports databases found on the server. {@code names} null means every available one; a requested name
      * that is already configured or not on the server is skipped.
      */
-    @Transactional
     public Imported importDatabases(String id, List<String> names, String policyId) {
-        Discovery found = discover(id);
+        // The server is asked outside the transaction; what is already configured is read again inside it.
+        List<String> onServer = discoverable(row(id));
+        return tx.execute(status -> importFound(id, onServer, names, policyId));
+    }
+
+    private Imported importFound(String id, List<String> onServer, List<String> names, String policyId) {
+        Engine engine = get(id);
+        Discovery found = split(engine, onServer);
         List<String> wanted = names == null ? found.available() : names;
         List<String> toImport = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -281,7 +298,7 @@ public class EngineService {
             (found.available().contains(n) ? toImport : skipped).add(n);
         }
         // Called even with nothing to import: it validates policy_id, which is wrong whatever was skipped.
-        List<?> imported = databases.importDatabases(get(id), toImport, policyId);
+        List<?> imported = databases.importDatabases(engine, toImport, policyId);
         return new Imported(imported, skipped);
     }
 

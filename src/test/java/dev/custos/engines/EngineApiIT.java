@@ -237,6 +237,12 @@ class EngineApiIT extends ApiTest {
             assertThat(database.path("use_engine_credentials").asBoolean()).isTrue();
             assertThat(database.path("username").asString()).isEqualTo("engine_user");
             assertThat(database.path("has_password").asBoolean()).isTrue();
+            List<AuditTrail.Event> updated = new AuditTrail(catalog).events(db, "database_updated");
+            assertThat(updated).hasSize(1);
+            assertThat(updated.get(0).details().path("cause").asString()).contains("apply_to_all_databases", engineId);
+            assertThat(updated.get(0).details().path("changes").path("use_engine_credentials").path("to").asBoolean())
+                    .isTrue();
+            assertThat(updated.get(0).allText()).doesNotContain("engine-pw");
         }
     }
 
@@ -253,6 +259,12 @@ class EngineApiIT extends ApiTest {
             JsonNode database = api.get("/api/databases/" + db).json().path("database");
             assertThat(database.path("host").asString()).isEqualTo("new-host.example.com");
             assertThat(database.path("port").asInt()).isEqualTo(3307);
+            List<AuditTrail.Event> updated = new AuditTrail(catalog).events(db, "database_updated");
+            assertThat(updated).hasSize(1);
+            assertThat(updated.get(0).details().path("changes").path("host").path("from").asString())
+                    .isEqualTo("old-host.example.com");
+            assertThat(updated.get(0).before().path("port").asInt()).isNotEqualTo(3307);
+            assertThat(updated.get(0).after().path("port").asInt()).isEqualTo(3307);
         }
     }
 
