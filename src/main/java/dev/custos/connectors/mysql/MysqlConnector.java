@@ -1,20 +1,16 @@
 package dev.custos.connectors.mysql;
 
-import dev.custos.connectors.ConnectionCheck;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
-import dev.custos.connectors.DatabaseConnector;
 import dev.custos.connectors.DatabaseKind;
+import dev.custos.connectors.JdbcConnector;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -26,7 +22,7 @@ import org.springframework.stereotype.Component;
  * DriverManager state is touched.
  */
 @Component
-public class MysqlConnector implements DatabaseConnector {
+public class MysqlConnector extends JdbcConnector {
 
     private static final Set<String> SYSTEM_DATABASES =
             Set.of("information_schema", "mysql", "performance_schema", "sys");
@@ -41,55 +37,24 @@ public class MysqlConnector implements DatabaseConnector {
     }
 
     @Override
-    public ConnectionCheck testConnection(ConnectionTarget target, Duration timeout) {
-        long started = System.nanoTime();
-        try {
-            String version = withConnection(target, timeout, started, connection -> {
-                try (Statement statement = connection.createStatement();
-                        ResultSet rows = statement.executeQuery("SELECT VERSION()")) {
-                    rows.next();
-                    return rows.getString(1);
-                }
-            });
-            return new ConnectionCheck(true, "Connection successful", millisSince(started), null, version);
-        } catch (ConnectorException e) {
-            return new ConnectionCheck(
-                    false, "Connection failed: " + e.getMessage(), millisSince(started), e.type(), null);
-        }
+    protected String versionQuery() {
+        return "SELECT VERSION()";
     }
 
     @Override
     public List<String> listDatabases(ConnectionTarget target, Duration timeout) {
         long started = System.nanoTime();
         return withConnection(target, timeout, started, connection -> {
-            List<String> names = new ArrayList<>();
-            try (Statement statement = connection.createStatement();
-                    ResultSet rows = statement.executeQuery("SHOW DATABASES")) {
-                while (rows.next()) {
-                    String name = rows.getString(1);
-                    if (!SYSTEM_DATABASES.contains(name)) {
-                        names.add(name);
-                    }
-                }
-            }
-            names.sort(null);
-            return List.copyOf(names);
+            return queryNames(connection, "SHOW DATABASES", name -> !SYSTEM_DATABASES.contains(name));
         });
     }
 
-    private <T> T withConnection(ConnectionTarget target, Duration timeout, long started, Work<T> work) {
+    @Override
+    protected <T> T withConnection(ConnectionTarget target, Duration timeout, long started, SqlWork<T> work) {
         requireKind(target);
-        if (target.host() == null || target.host().isBlank()) {
-            throw new ConnectorException(ConnectionErrorType.ConnectionError, "host is required");
-        }
+        requireHost(target);
         long timeoutMillis = Math.max(1, timeout.toMillis());
-        Properties properties = new Properties();
-        if (target.username() != null) {
-            properties.setProperty("user", target.username());
-        }
-        if (target.password() != null) {
-            properties.setProperty("password", target.password());
-        }
+        Properties properties = credentials(target);
         // The driver applies connectTimeout to the TCP connect and socketTimeout to every read of the handshake,
         // so a server that accepts and stays silent is cut off after about timeout.
         properties.setProperty("connectTimeout", Long.toString(timeoutMillis));
@@ -106,9 +71,7 @@ public class MysqlConnector implements DatabaseConnector {
     }
 
     private static String url(ConnectionTarget target) {
-        String host = target.host().contains(":") && !target.host().startsWith("[")
-                ? "[" + target.host() + "]"
-                : target.host();
+        String host = urlHost(target.host());
         String database = target.databaseName() == null ? "" : target.databaseName();
         return "jdbc:mariadb://" + host + ":" + target.port() + "/" + database;
     }
@@ -140,27 +103,4 @@ public class MysqlConnector implements DatabaseConnector {
         return target.redact(text);
     }
 
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void requireKind(ConnectionTarget target) {
-        if (target.kind() != kind()) {
-            throw new IllegalArgumentException("not a " + kind().value() + " target: " + target);
-        }
-    }
-
-    private static long millisSince(long startedNanos) {
-        return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
 }

@@ -1,11 +1,10 @@
 package dev.custos.connectors.postgres;
 
-import dev.custos.connectors.ConnectionCheck;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
-import dev.custos.connectors.DatabaseConnector;
 import dev.custos.connectors.DatabaseKind;
+import dev.custos.connectors.JdbcConnector;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -13,12 +12,9 @@ import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.postgresql.Driver;
@@ -28,7 +24,7 @@ import org.springframework.stereotype.Component;
 
 /** PostgreSQL through pgjdbc, called directly so that no global DriverManager state is touched. */
 @Component
-public class PostgresConnector implements DatabaseConnector {
+public class PostgresConnector extends JdbcConnector {
 
     private static final String MAINTENANCE_DATABASE = "postgres";
     /** Below this, a query after a slow login would fail on a technicality rather than on a slow server. */
@@ -42,21 +38,8 @@ public class PostgresConnector implements DatabaseConnector {
     }
 
     @Override
-    public ConnectionCheck testConnection(ConnectionTarget target, Duration timeout) {
-        long started = System.nanoTime();
-        try {
-            String version = withConnection(target, timeout, started, connection -> {
-                try (Statement statement = connection.createStatement();
-                        ResultSet rows = statement.executeQuery("SHOW server_version")) {
-                    rows.next();
-                    return shortVersion(rows.getString(1));
-                }
-            });
-            return new ConnectionCheck(true, "Connection successful", millisSince(started), null, version);
-        } catch (ConnectorException e) {
-            return new ConnectionCheck(
-                    false, "Connection failed: " + e.getMessage(), millisSince(started), e.type(), null);
-        }
+    protected String versionQuery() {
+        return "SHOW server_version";
     }
 
     @Override
@@ -66,31 +49,16 @@ public class PostgresConnector implements DatabaseConnector {
             // Databases that refuse connections (template0, or any a DBA disabled) cannot be dumped either.
             String sql = "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate"
                     + " AND datname <> '" + MAINTENANCE_DATABASE + "'";
-            List<String> names = new ArrayList<>();
-            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-                while (rows.next()) {
-                    names.add(rows.getString(1));
-                }
-            }
-            // Sorted here, not by ORDER BY, so the order does not depend on the server's collation.
-            names.sort(null);
-            return List.copyOf(names);
+            return queryNames(connection, sql, name -> true);
         });
     }
 
-    private <T> T withConnection(ConnectionTarget target, Duration timeout, long started, Work<T> work) {
+    @Override
+    protected <T> T withConnection(ConnectionTarget target, Duration timeout, long started, SqlWork<T> work) {
         requireKind(target);
-        if (target.host() == null || target.host().isBlank()) {
-            throw new ConnectorException(ConnectionErrorType.ConnectionError, "host is required");
-        }
+        requireHost(target);
         long timeoutMillis = Math.max(1, timeout.toMillis());
-        Properties properties = new Properties();
-        if (target.username() != null) {
-            properties.setProperty("user", target.username());
-        }
-        if (target.password() != null) {
-            properties.setProperty("password", target.password());
-        }
+        Properties properties = credentials(target);
         // connectTimeout and socketTimeout take whole seconds and bound each step; loginTimeout takes a
         // fraction and bounds connect plus login together, which is what "the call takes at most timeout" needs.
         String wholeSeconds = Long.toString(Math.max(1, (timeoutMillis + 999) / 1000));
@@ -108,9 +76,7 @@ public class PostgresConnector implements DatabaseConnector {
     }
 
     private static String url(ConnectionTarget target) {
-        String host = target.host().contains(":") && !target.host().startsWith("[")
-                ? "[" + target.host() + "]"
-                : target.host();
+        String host = urlHost(target.host());
         String database = target.databaseName() == null ? MAINTENANCE_DATABASE : target.databaseName();
         // pgjdbc URL-decodes the path, so a name with '/', '?' or '%' must be encoded to survive.
         return "jdbc:postgresql://" + host + ":" + target.port() + "/"
@@ -160,33 +126,11 @@ public class PostgresConnector implements DatabaseConnector {
         return target.redact(text);
     }
 
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void requireKind(ConnectionTarget target) {
-        if (target.kind() != kind()) {
-            throw new IllegalArgumentException("not a " + kind().value() + " target: " + target);
-        }
-    }
-
-    private static String shortVersion(String serverVersion) {
+    @Override
+    protected String version(String serverVersion) {
         // Debian reports "15.19 (Debian 15.19-0+deb12u1)"; the packaging suffix is noise for users.
         int space = serverVersion.indexOf(' ');
         return space < 0 ? serverVersion : serverVersion.substring(0, space);
     }
 
-    private static long millisSince(long startedNanos) {
-        return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
 }

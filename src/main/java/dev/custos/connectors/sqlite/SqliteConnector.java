@@ -1,11 +1,10 @@
 package dev.custos.connectors.sqlite;
 
-import dev.custos.connectors.ConnectionCheck;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
-import dev.custos.connectors.DatabaseConnector;
 import dev.custos.connectors.DatabaseKind;
+import dev.custos.connectors.JdbcConnector;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import org.sqlite.SQLiteErrorCode;
  * ignored. Files are only ever opened read-only: testing a mistyped path must not leave an empty database behind.
  */
 @Component
-public class SqliteConnector implements DatabaseConnector {
+public class SqliteConnector extends JdbcConnector {
 
     @Override
     public DatabaseKind kind() {
@@ -32,34 +31,20 @@ public class SqliteConnector implements DatabaseConnector {
     }
 
     @Override
-    public ConnectionCheck testConnection(ConnectionTarget target, Duration timeout) {
-        long started = System.nanoTime();
-        try {
-            String version = withConnection(target, timeout, connection -> {
-                try (Statement statement = connection.createStatement();
-                        ResultSet rows = statement.executeQuery("SELECT sqlite_version()")) {
-                    rows.next();
-                    return rows.getString(1);
-                }
-            });
-            return new ConnectionCheck(true, "Connection successful", millisSince(started), null, version);
-        } catch (ConnectorException e) {
-            return new ConnectionCheck(
-                    false, "Connection failed: " + e.getMessage(), millisSince(started), e.type(), null);
-        }
+    protected String versionQuery() {
+        return "SELECT sqlite_version()";
     }
 
     /** A SQLite file holds exactly one database: the file itself, named by the path it was given. */
     @Override
     public List<String> listDatabases(ConnectionTarget target, Duration timeout) {
-        withConnection(target, timeout, connection -> null);
+        withConnection(target, timeout, System.nanoTime(), connection -> null);
         return List.of(target.databaseName());
     }
 
-    private <T> T withConnection(ConnectionTarget target, Duration timeout, Work<T> work) {
-        if (target.kind() != kind()) {
-            throw new IllegalArgumentException("not a " + kind().value() + " target: " + target);
-        }
+    @Override
+    protected <T> T withConnection(ConnectionTarget target, Duration timeout, long started, SqlWork<T> work) {
+        requireKind(target);
         Path file = existingFile(target.databaseName());
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
@@ -117,12 +102,4 @@ public class SqliteConnector implements DatabaseConnector {
         return new ConnectorException(ConnectionErrorType.ConnectionError, text.replaceAll("\\s+", " ").trim(), e);
     }
 
-    private static long millisSince(long startedNanos) {
-        return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
 }
