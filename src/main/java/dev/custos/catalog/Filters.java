@@ -24,16 +24,19 @@ public final class Filters {
         return this;
     }
 
-    /** A case-insensitive substring match over several columns, with LIKE wildcards in the text escaped. */
+    /**
+     * A case-insensitive substring match over columns that hold lower-case text (such as a generated search
+     * column), with LIKE wildcards in the text escaped.
+     */
     public Filters contains(List<String> columns, String name, String text) {
         if (text == null || text.isBlank()) {
             return this;
         }
-        String pattern = "%" + text.trim().toLowerCase()
+        String pattern = "%" + text.trim().toLowerCase(java.util.Locale.ROOT)
                 .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         List<String> ors = new ArrayList<>();
         for (String column : columns) {
-            ors.add("lower(" + column + ") LIKE :" + name + " ESCAPE '\\'");
+            ors.add(column + " LIKE :" + name + " ESCAPE '\\'");
         }
         conditions.add("(" + String.join(" OR ", ors) + ")");
         params.put(name, pattern);

@@ -12,6 +12,7 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 
 import dev.custos.api.Paging;
+import dev.custos.catalog.CountCache;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
@@ -37,10 +38,13 @@ class DatabaseRepository {
 
     private final JdbcClient jdbc;
     private final JsonColumns json;
+    /** Totals of GET /api/databases: counting is the costliest part of a page on a large catalog. */
+    private final CountCache<DatabaseService.Query> totals;
 
     DatabaseRepository(JdbcClient jdbc, JsonColumns json) {
         this.jdbc = jdbc;
         this.json = json;
+        this.totals = new CountCache<>(jdbc, "databases", 1000);
     }
 
     List<DatabaseConfig> find(DatabaseService.Query query, Paging paging) {
@@ -51,8 +55,10 @@ class DatabaseRepository {
     }
 
     long count(DatabaseService.Query query) {
-        Filters f = query.filters();
-        return jdbc.sql("SELECT count(*) FROM databases d" + f.where()).params(f.params()).query(Long.class).single();
+        return totals.get(query, () -> {
+            Filters f = query.filters();
+            return jdbc.sql("SELECT count(*) FROM databases d" + f.where()).params(f.params()).query(Long.class).single();
+        });
     }
 
     Optional<DatabaseConfig> findView(String id) {

@@ -59,7 +59,7 @@ public class DatabaseService {
             return new Filters()
                     .add("d.enabled = :enabled", "enabled", Boolean.TRUE.equals(enabledOnly) ? Boolean.TRUE : null)
                     .add("d.database_type = :type", "type", type)
-                    .contains(List.of("d.name", "d.host", "d.database_name"), "search", search)
+                    .contains(List.of("d.search_text"), "search", search)
                     .add("lower(d.host) = lower(:host)", "host", host)
                     .add("d.policy_id = :policy", "policy", policyId)
                     .add("d.engine_id = :engine", "engine", engineId);

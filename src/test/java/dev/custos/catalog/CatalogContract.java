@@ -181,6 +181,32 @@ abstract class CatalogContract {
     }
 
     @Test
+    void cachedTotalsFollowEveryKindOfWrite() {
+        Engine engine = engine(unique("Totals"));
+        String host = unique("totals") + ".example.internal";
+        DatabaseService.Query onHost = query(null, host, null);
+        DatabaseService.Query searched = query(host, null, null);
+        assertThat(databases.list(onHost, new Paging(10, 0)).total()).isZero();
+
+        DatabaseConfig own = database(unique("Own"), host, "a");
+        assertThat(databases.list(onHost, new Paging(10, 0)).total()).isEqualTo(1);
+        assertThat(databases.list(searched, new Paging(10, 0)).total()).isEqualTo(1);
+
+        databases.create(body("name", unique("OnEngine"), "database_type", "postgresql", "engine_id", engine.id(),
+                "use_engine_credentials", true, "database_name", "b"));
+        engines.update(engine.id(), body("host", host));
+        assertThat(databases.list(onHost, new Paging(10, 0)).total()).isEqualTo(2);
+        assertThat(databases.list(searched, new Paging(10, 0)).total()).isEqualTo(2);
+
+        databases.update(own.id(), body("host", "elsewhere." + host.substring(0, 5) + ".internal"));
+        assertThat(databases.list(onHost, new Paging(10, 0)).total()).isEqualTo(1);
+
+        engines.delete(engine.id(), true, false);
+        assertThat(databases.list(onHost, new Paging(10, 0)).total()).isZero();
+        assertThat(databases.list(searched, new Paging(10, 0)).total()).isZero();
+    }
+
+    @Test
     void aPolicyKeepsItsTiersAndMovesItsDatabasesWhenDeleted() {
         Policy p = policies.create(body("name", unique("Critical"), "timezone", "Europe/Berlin",
                 "hourly", Map.of("enabled", true, "keep_count", 24, "interval_hours", 2),
