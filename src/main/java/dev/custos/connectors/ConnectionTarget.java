@@ -39,6 +39,6 @@ public record ConnectionTarget(
     public String toString() {
         return "ConnectionTarget[kind=" + kind.value() + ", host=" + host + ", port=" + port
                 + ", databaseName=" + databaseName + ", username=" + username
-                + ", password=" + (password == null || password.isEmpty() ? "<none>" : "***") + "]";
+                + ", hasPassword=" + (password != null && !password.isEmpty()) + "]";
     }
 }

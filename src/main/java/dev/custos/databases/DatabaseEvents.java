@@ -15,13 +15,19 @@ final class DatabaseEvents {
     private DatabaseEvents() {
     }
 
-    static AuditEvent created(DatabaseConfig db, String source) {
+    /** The spec's fields that say which real database a configuration points at. */
+    private static Map<String, Object> target(DatabaseConfig db) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("database_type", db.databaseType());
         details.put("engine_id", db.engineId());
         details.put("host", db.host());
         details.put("port", db.port());
         details.put("database_name", db.databaseName());
+        return details;
+    }
+
+    static AuditEvent created(DatabaseConfig db, String source) {
+        Map<String, Object> details = target(db);
         details.put("policy_id", db.policyId());
         if (source != null) {
             details.put("source", source);
@@ -43,12 +49,7 @@ final class DatabaseEvents {
     }
 
     static AuditEvent deleted(DatabaseConfig db, int recordsDeleted, String cascadeFromEngine) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("database_type", db.databaseType());
-        details.put("engine_id", db.engineId());
-        details.put("host", db.host());
-        details.put("port", db.port());
-        details.put("database_name", db.databaseName());
+        Map<String, Object> details = target(db);
         // Backup objects are deleted with the storage of the backups feature; today only history records exist.
         details.put("backups_deleted", 0);
         details.put("records_deleted", recordsDeleted);

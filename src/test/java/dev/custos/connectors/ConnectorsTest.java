@@ -61,7 +61,7 @@ class ConnectorsTest {
         ConnectionTarget target =
                 new ConnectionTarget(DatabaseKind.POSTGRESQL, "db.example", 5432, "app", "backup", "s3cr3t-Pa55");
 
-        assertThat(target.toString()).doesNotContain("s3cr3t-Pa55").contains("password=***").contains("backup");
+        assertThat(target.toString()).doesNotContain("s3cr3t-Pa55").contains("hasPassword=true").contains("backup");
     }
 
     @Test
