@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -120,12 +120,12 @@ class ApiErrors {
     }
 
     /**
-     * Services check uniqueness before they write; this is the race where two requests passed the check at once
-     * and the catalog's unique index refused the second.
+     * Services check uniqueness and references before they write; this is the race where another request changed
+     * the catalog between the check and the write, and a unique index or foreign key refused it.
      */
-    @ExceptionHandler(DuplicateKeyException.class)
-    ResponseEntity<ErrorBody> duplicate(DuplicateKeyException e) {
-        return error(HttpStatus.CONFLICT, "The request conflicts with a record created at the same time; read it and retry");
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<ErrorBody> conflict(DataIntegrityViolationException e) {
+        return error(HttpStatus.CONFLICT, "The request conflicts with a change made at the same time; read the resource again and retry");
     }
 
     @ExceptionHandler(Exception.class)

@@ -50,8 +50,9 @@ final class DatabaseEvents {
 
     static AuditEvent deleted(DatabaseConfig db, int recordsDeleted, String cascadeFromEngine) {
         Map<String, Object> details = target(db);
-        // Backup objects are deleted with the storage of the backups feature; today only history records exist.
-        details.put("backups_deleted", 0);
+        // One history record per backup: deleting the record deletes the backup (and, once backups are stored, its
+        // object), so both of the spec's counts are the same number.
+        details.put("backups_deleted", recordsDeleted);
         details.put("records_deleted", recordsDeleted);
         if (cascadeFromEngine != null) {
             details.put("cascade_from_engine", cascadeFromEngine);

@@ -43,7 +43,7 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
 
     @Override
     public int useEngineCredentials(String engineId) {
-        return changeEach(engineId, "apply_to_all_databases of engine " + engineId,
+        return changeEach(idsOnEngine(engineId), "apply_to_all_databases of engine " + engineId,
                 () -> repository.useEngineCredentials(engineId, clock.millis()));
     }
 
@@ -55,14 +55,20 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
                         + " is already configured as '" + other + "'");
             });
         }
-        return changeEach(engineId, "address change of engine " + engineId,
+        return changeEach(idsOnEngine(engineId), "address change of engine " + engineId,
                 () -> repository.followAddress(engineId, host, port, clock.millis()));
     }
 
-    /** Runs a bulk update of an engine's databases and writes each changed database's own event with its diff. */
-    private int changeEach(String engineId, String cause, java.util.function.IntSupplier update) {
-        List<DatabaseConfig> before = repository.findRowsByEngine(engineId).stream()
-                .map(row -> repository.findView(row.id()).orElseThrow()).toList();
+    private List<String> idsOnEngine(String engineId) {
+        return repository.findRowsByEngine(engineId).stream().map(DatabaseRepository.Row::id).toList();
+    }
+
+    /**
+     * Runs a bulk update of several databases (an engine's, a policy's) and writes each changed database's own
+     * event with its diff, so no configuration changes without its event.
+     */
+    private int changeEach(List<String> ids, String cause, java.util.function.IntSupplier update) {
+        List<DatabaseConfig> before = ids.stream().map(id -> repository.findView(id).orElseThrow()).toList();
         int changed = update.getAsInt();
         for (DatabaseConfig old : before) {
             DatabaseConfig now = repository.findView(old.id()).orElseThrow();
@@ -116,6 +122,7 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
 
     @Override
     public int move(String fromPolicyId, String toPolicyId) {
-        return repository.movePolicy(fromPolicyId, toPolicyId, clock.millis());
+        return changeEach(repository.idsUsingPolicy(fromPolicyId), "deletion of policy " + fromPolicyId,
+                () -> repository.movePolicy(fromPolicyId, toPolicyId, clock.millis()));
     }
 }

@@ -89,6 +89,10 @@ class DatabaseRepository {
                 .query(String.class).list();
     }
 
+    List<String> idsUsingPolicy(String policyId) {
+        return jdbc.sql("SELECT id FROM databases WHERE policy_id = ?").param(policyId).query(String.class).list();
+    }
+
     int movePolicy(String from, String to, long now) {
         return jdbc.sql("UPDATE databases SET policy_id = ?, updated_at = ? WHERE policy_id = ?").params(to, now, from).update();
     }

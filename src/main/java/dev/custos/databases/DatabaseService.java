@@ -180,9 +180,18 @@ public class DatabaseService {
         Integer port = body.has("port") && body.isNull("port") ? null
                 : body.integer("port", 1, 65535).map(p -> (Integer) p).orElse(current == null ? null : current.port());
         if (engine.isPresent()) {
-            // A database on an engine lives on that server unless the client says otherwise.
-            host = host == null ? engine.get().host() : host;
-            port = port == null ? engine.get().port() : port;
+            // A database on an engine lives on that server: its address is the engine's, and follows the engine.
+            // A different address is refused, never kept: with use_engine_credentials the engine's password would
+            // be sent to whatever host the client named.
+            Engine e = engine.get();
+            if (body.has("host") && !body.isNull("host") && host != null && !host.equalsIgnoreCase(e.host())) {
+                body.error("host must be the engine's host (" + e.host() + ") or left out when engine_id is set");
+            }
+            if (body.has("port") && !body.isNull("port") && port != null && port != e.port()) {
+                body.error("port must be the engine's port (" + e.port() + ") or left out when engine_id is set");
+            }
+            host = e.host();
+            port = e.port();
         }
         if (file) {
             host = null;
@@ -196,8 +205,8 @@ public class DatabaseService {
         } else if (type != null) {
             if (host == null) {
                 body.error("host is required");
-            } else if (!host.matches("[A-Za-z0-9._:\\[\\]-]+")) {
-                body.error("host must be a hostname or IP address");
+            } else {
+                EngineService.validateHost(body, host);
             }
             // A port that is present but not an integer has already been reported by body.integer.
             if (port == null && (!body.has("port") || body.isNull("port"))) {

@@ -348,7 +348,8 @@ public class EngineService {
         }
     }
 
-    static void validateHost(JsonBody body, String host) {
+    /** Reports a host that is not a hostname or IP address; shared by every form that takes one. */
+    public static void validateHost(JsonBody body, String host) {
         if (host != null && (host.length() > 255 || !host.matches("[A-Za-z0-9._:\\[\\]-]+"))) {
             body.error("host must be a hostname or IP address (got '" + abbreviate(host) + "')");
         }

@@ -12,7 +12,7 @@ public enum TierKind {
     private static final Pattern TIME = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
 
     public String field() {
-        return name().toLowerCase();
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** What a policy has when a tier is not given at all. */

@@ -224,6 +224,9 @@ abstract class CatalogContract {
         assertThat(read.yearly().dayOfMonth()).isEqualTo(31);
         assertThat(policies.exists(p.id())).isFalse();
         assertThat(databases.get(db.id()).policyId()).isEqualTo(PolicyService.DEFAULT_POLICY_ID);
+        List<String> moved = jdbc.sql("SELECT details FROM audit_events WHERE resource_id = ? AND action = 'database_updated'")
+                .param(db.id()).query(String.class).list();
+        assertThat(moved).singleElement().asString().contains("deletion of policy " + p.id(), "policy_id");
     }
 
     @Test

@@ -63,7 +63,7 @@ class DatabaseApiIT extends ApiTest {
         String engineId = createEngine("mysql", engineName);
 
         Api.Response r = api.post("/api/databases", Api.json("name", unique("Production MySQL"), "database_type", "mysql",
-                "engine_id", engineId, "use_engine_credentials", true, "host", "mysql.example.com", "port", 3306,
+                "engine_id", engineId, "use_engine_credentials", true, "host", "engine.example.com", "port", 3306,
                 "database_name", unique("myapp"), "policy_id", "production-standard", "enabled", true, "compression", true));
 
         assertThat(r.status()).as(r.text()).isEqualTo(201);
@@ -90,9 +90,22 @@ class DatabaseApiIT extends ApiTest {
     }
 
     @Test
+    void aDatabaseOnAnEngineCannotPointAtAnotherServer() {
+        String engineId = createEngine("mysql", unique("elsewhere"));
+
+        Api.Response r = api.post("/api/databases", Api.json("name", unique("elsewhere"), "database_type", "mysql",
+                "engine_id", engineId, "use_engine_credentials", true, "host", "attacker.example.com",
+                "database_name", unique("app")));
+
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.error()).contains("host must be the engine's host (engine.example.com)");
+    }
+
+    @Test
     void theEngineNameFollowsARenamedEngine() {
         String engineId = createEngine("postgresql", unique("before-rename"));
-        String id = createDatabase(Map.of("engine_id", engineId, "use_engine_credentials", true));
+        String id = createDatabase(Map.of("engine_id", engineId, "use_engine_credentials", true,
+                "host", "engine.example.com"));
         String renamed = unique("after-rename");
 
         api.put("/api/engines/" + engineId, Api.json("name", renamed));
@@ -376,7 +389,8 @@ class DatabaseApiIT extends ApiTest {
     void createIsAuditedWithTheSpecDetails() {
         String engineId = createEngine("postgresql", unique("audit-engine"));
         String database = unique("audited");
-        String id = createDatabase(Map.of("engine_id", engineId, "database_name", database, "password", "audit-pw-4c1d"));
+        String id = createDatabase(Map.of("engine_id", engineId, "database_name", database, "password", "audit-pw-4c1d",
+                "host", "engine.example.com"));
 
         List<AuditTrail.Event> events = new AuditTrail(catalog).events(id, "database_created");
 
@@ -384,7 +398,7 @@ class DatabaseApiIT extends ApiTest {
         JsonNode details = events.get(0).details();
         assertThat(details.path("database_type").asString()).isEqualTo("postgresql");
         assertThat(details.path("engine_id").asString()).isEqualTo(engineId);
-        assertThat(details.path("host").asString()).isEqualTo("pg.example.com");
+        assertThat(details.path("host").asString()).isEqualTo("engine.example.com");
         assertThat(details.path("port").asInt()).isEqualTo(5432);
         assertThat(details.path("database_name").asString()).isEqualTo(database);
         assertThat(details.path("policy_id").asString()).isEqualTo("production-standard");

@@ -105,11 +105,12 @@ class DatabaseListApiIT extends ApiTest {
     @Test
     void engineIdKeepsTheDatabasesOfThatEngineWithItsName() {
         String engineName = unique("list-engine");
+        String engineHost = unique("engine") + ".example.com";
         Api.Response engine = api.post("/api/engines", Api.json("name", engineName, "engine_type", "postgresql",
-                "host", unique("engine") + ".example.com", "port", 5432, "username", "u", "password", "p"));
+                "host", engineHost, "port", 5432, "username", "u", "password", "p"));
         String engineId = engine.json().path("engine").path("id").asString();
-        String a = create(Map.of("engine_id", engineId, "use_engine_credentials", true));
-        String b = create(Map.of("engine_id", engineId, "use_engine_credentials", true));
+        String a = create(Map.of("engine_id", engineId, "use_engine_credentials", true, "host", engineHost));
+        String b = create(Map.of("engine_id", engineId, "use_engine_credentials", true, "host", engineHost));
         create(Map.of());
 
         Api.Response r = api.get("/api/databases?engine_id=" + engineId);

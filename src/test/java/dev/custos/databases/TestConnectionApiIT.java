@@ -107,6 +107,33 @@ class TestConnectionApiIT extends ApiTest {
     }
 
     @Test
+    void theEngineCredentialsAreNeverSentToAnotherAddress() throws Exception {
+        String engineId = engine("mysql", RealServers.MARIADB_PORT, MARIADB_USER, MARIADB_PASSWORD);
+        try (java.net.ServerSocket elsewhere = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName(RealServers.HOST))) {
+            elsewhere.setSoTimeout(300);
+
+            Api.Response r = testConnection(Api.json("database_type", "mysql", "host", RealServers.HOST,
+                    "port", elsewhere.getLocalPort(), "database_name", mariadbDatabase, "engine_id", engineId,
+                    "use_engine_credentials", true));
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.error()).contains("port must be the engine's port");
+            org.assertj.core.api.Assertions.assertThatThrownBy(elsewhere::accept)
+                    .as("nothing connected to the other address").isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void aMariadbDatabaseNameCannotCarryDriverOptions() {
+        Api.Response r = testConnection(Api.json("database_type", "mysql", "host", RealServers.HOST,
+                "port", RealServers.MARIADB_PORT, "database_name", mariadbDatabase + "?allowLocalInfile=true",
+                "username", "root", "password", ""));
+
+        assertFailure(r, "DatabaseNotFound");
+    }
+
+    @Test
     void aWrongMariadbPasswordIsAnAuthenticationError() {
         Api.Response r = testConnection(Api.json("database_type", "mysql", "host", RealServers.HOST,
                 "port", RealServers.MARIADB_PORT, "database_name", mariadbDatabase, "username", MARIADB_USER,

@@ -64,6 +64,11 @@ public class MysqlConnector extends JdbcConnector {
         try (Connection connection = driver.connect(url(target), properties)) {
             long remaining = timeoutMillis - millisSince(started);
             connection.setNetworkTimeout(Runnable::run, (int) Math.max(MIN_QUERY_MILLIS, remaining));
+            if (target.databaseName() != null) {
+                // Chosen after login, not in the URL: the URL's path and query are parsed as driver options, so a
+                // database named "x?allowLocalInfile=true" would set one. An unknown database fails here with 1049.
+                connection.setCatalog(target.databaseName());
+            }
             return work.run(connection);
         } catch (SQLException e) {
             throw classify(e, target);
@@ -72,8 +77,7 @@ public class MysqlConnector extends JdbcConnector {
 
     private static String url(ConnectionTarget target) {
         String host = urlHost(target.host());
-        String database = target.databaseName() == null ? "" : target.databaseName();
-        return "jdbc:mariadb://" + host + ":" + target.port() + "/" + database;
+        return "jdbc:mariadb://" + host + ":" + target.port() + "/";
     }
 
     private static ConnectorException classify(SQLException e, ConnectionTarget target) {
