@@ -16,6 +16,7 @@ import dev.custos.audit.AuditLog;
 import dev.custos.catalog.CustosProperties;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
+import dev.custos.catalog.RowLocks;
 import dev.custos.catalog.SecretBox;
 import dev.custos.connectors.ConnectionCheck;
 import dev.custos.connectors.ConnectionTarget;
@@ -37,9 +38,11 @@ public class DatabaseService {
     private final AuditLog audit;
     private final CustosProperties properties;
     private final Clock clock;
+    private final RowLocks locks;
 
     DatabaseService(DatabaseRepository repository, EngineService engines, PolicyService policies, Connectors connectors,
-            SecretBox secrets, AuditLog audit, CustosProperties properties, Clock clock) {
+            SecretBox secrets, AuditLog audit, CustosProperties properties, Clock clock, RowLocks locks) {
+        this.locks = locks;
         this.repository = repository;
         this.engines = engines;
         this.policies = policies;
@@ -90,6 +93,7 @@ public class DatabaseService {
 
     @Transactional
     public DatabaseConfig update(String id, JsonBody body) {
+        locks.lock("databases", id);
         DatabaseRepository.Row current = repository.findRow(id).orElseThrow(() -> notFound(id));
         DatabaseConfig before = get(id);
         DatabaseRepository.Row row = read(body, current, id, clock.millis());

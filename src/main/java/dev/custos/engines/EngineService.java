@@ -22,6 +22,7 @@ import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.CustosProperties;
 import dev.custos.catalog.Ids;
+import dev.custos.catalog.RowLocks;
 import dev.custos.catalog.SecretBox;
 import dev.custos.connectors.ConnectionCheck;
 import dev.custos.connectors.ConnectionErrorType;
@@ -46,9 +47,12 @@ public class EngineService {
     private final CustosProperties properties;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final RowLocks locks;
 
     EngineService(EngineRepository repository, EngineDatabases databases, Connectors connectors, SecretBox secrets,
-            AuditLog audit, CustosProperties properties, Clock clock, PlatformTransactionManager transactions) {
+            AuditLog audit, CustosProperties properties, Clock clock, PlatformTransactionManager transactions,
+            RowLocks locks) {
+        this.locks = locks;
         this.tx = new TransactionTemplate(transactions);
         this.repository = repository;
         this.databases = databases;
@@ -171,6 +175,7 @@ public class EngineService {
 
     @Transactional
     public Updated update(String id, JsonBody body) {
+        locks.lock("engines", id);
         EngineRepository.Row before = row(id);
         Engine old = before.engine();
         String name = body.nonBlankString("name", 200).orElse(old.name());

@@ -18,6 +18,7 @@ import dev.custos.api.JsonBody;
 import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.Ids;
+import dev.custos.catalog.RowLocks;
 
 /** Backup policies: validated GFS tiers, a system policy that cannot be deleted, no policy deleted in use. */
 @Service
@@ -29,8 +30,10 @@ public class PolicyService {
     private final PolicyUsage usage;
     private final AuditLog audit;
     private final Clock clock;
+    private final RowLocks locks;
 
-    PolicyService(PolicyRepository repository, PolicyUsage usage, AuditLog audit, Clock clock) {
+    PolicyService(PolicyRepository repository, PolicyUsage usage, AuditLog audit, Clock clock, RowLocks locks) {
+        this.locks = locks;
         this.repository = repository;
         this.usage = usage;
         this.audit = audit;
@@ -72,6 +75,7 @@ public class PolicyService {
 
     @Transactional
     public Policy update(String id, JsonBody body) {
+        locks.lock("backup_policies", id);
         Policy before = get(id);
         String name = body.nonBlankString("name", 200).orElse(before.name());
         Policy p = read(body, before);

@@ -12,6 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.custos.api.JsonBody;
 import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
+import dev.custos.catalog.RowLocks;
 import dev.custos.catalog.Timestamps;
 
 @Service
@@ -21,7 +22,10 @@ public class SettingsService {
     private final AuditLog audit;
     private final Clock clock;
 
-    SettingsService(JdbcClient jdbc, AuditLog audit, Clock clock) {
+    private final RowLocks locks;
+
+    SettingsService(JdbcClient jdbc, AuditLog audit, Clock clock, RowLocks locks) {
+        this.locks = locks;
         this.jdbc = jdbc;
         this.audit = audit;
         this.clock = clock;
@@ -36,6 +40,7 @@ public class SettingsService {
 
     @Transactional
     public Settings update(JsonBody body) {
+        locks.lock("settings", 1);
         Settings before = get();
         boolean darkMode = body.bool("dark_mode").orElse(before.darkMode());
         int retention = body.integer("default_retention_days", 1, 36_500).orElse(before.defaultRetentionDays());

@@ -257,6 +257,35 @@ abstract class CatalogContract {
     }
 
     @Test
+    void concurrentPartialUpdatesOfOneDatabaseKeepEachOthersChanges() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 15; round++) {
+                DatabaseConfig db = database(unique("Race"), unique("race") + ".example.internal", "r");
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                String destination = "dest-" + round;
+                String schedule = "0 " + (round % 24) + " * * *";
+                Future<?> a = pool.submit(() -> {
+                    start.await();
+                    return databases.update(db.id(), body("backup_destination", destination));
+                });
+                Future<?> b = pool.submit(() -> {
+                    start.await();
+                    return databases.update(db.id(), body("schedule", schedule));
+                });
+                a.get();
+                b.get();
+
+                DatabaseConfig after = databases.get(db.id());
+                assertThat(after.backupDestination()).as("round %d", round).isEqualTo(destination);
+                assertThat(after.schedule()).as("round %d", round).isEqualTo(schedule);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void concurrentWritersAllSucceed() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(6);
         String host = unique("busy") + ".example.internal";
