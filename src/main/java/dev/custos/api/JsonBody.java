@@ -111,6 +111,17 @@ public final class JsonBody {
         return s.map(String::trim);
     }
 
+    /**
+     * A field of a partial update that may be cleared: {@code null} clears it, absent keeps {@code current}, a
+     * string must be non-blank and at most {@code maxLength} long.
+     */
+    public String updatedString(String field, int maxLength, String current) {
+        if (isNull(field)) {
+            return null;
+        }
+        return nonBlankString(field, maxLength).orElse(current);
+    }
+
     public Optional<String> oneOf(String field, Collection<String> allowed) {
         Optional<String> s = string(field);
         if (s.isPresent() && !allowed.contains(s.get())) {

@@ -96,6 +96,15 @@ public abstract class JdbcConnector implements DatabaseConnector {
         }
     }
 
+    /** Below this, a query after a slow login would fail on a technicality rather than on a slow server. */
+    private static final long MIN_QUERY_MILLIS = 250;
+
+    /** Gives the queries on an open connection what is left of the caller's timeout (at least a moment). */
+    protected static void boundQueries(Connection connection, long timeoutMillis, long startedNanos) throws SQLException {
+        long remaining = timeoutMillis - millisSince(startedNanos);
+        connection.setNetworkTimeout(Runnable::run, (int) Math.max(MIN_QUERY_MILLIS, remaining));
+    }
+
     protected static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (type.isInstance(t)) {

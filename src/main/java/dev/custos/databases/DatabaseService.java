@@ -84,7 +84,7 @@ public class DatabaseService {
     @Transactional
     public DatabaseConfig create(JsonBody body) {
         long now = clock.millis();
-        DatabaseRepository.Row row = read(body, null, Ids.newId("db"), now);
+        DatabaseRepository.Row row = read(body, null, Ids.newId("db"), now, true);
         repository.insert(row);
         DatabaseConfig created = get(row.id());
         audit.success(DatabaseEvents.created(created, null));
@@ -96,7 +96,7 @@ public class DatabaseService {
         locks.lock("databases", id);
         DatabaseRepository.Row current = repository.findRow(id).orElseThrow(() -> notFound(id));
         DatabaseConfig before = get(id);
-        DatabaseRepository.Row row = read(body, current, id, clock.millis());
+        DatabaseRepository.Row row = read(body, current, id, clock.millis(), true);
         repository.update(row);
         DatabaseConfig after = get(id);
         audit.success(DatabaseEvents.updated(before, after, null));
@@ -141,10 +141,6 @@ public class DatabaseService {
                 password);
     }
 
-    private DatabaseRepository.Row read(JsonBody body, DatabaseRepository.Row current, String id, long now) {
-        return read(body, current, id, now, true);
-    }
-
     /**
      * Validates a create ({@code current} null) or a partial update over {@code current}, collecting every
      * problem into one 400, and returns the row to store.
@@ -165,8 +161,7 @@ public class DatabaseService {
         Optional<DatabaseKind> kind = type == null ? Optional.empty() : DatabaseKind.parse(type);
         boolean file = kind.map(k -> !k.networked()).orElse(false);
 
-        String engineId = body.has("engine_id") && body.isNull("engine_id") ? null
-                : body.nonBlankString("engine_id", 100).orElse(current == null ? null : current.engineId());
+        String engineId = body.updatedString("engine_id", 100, current == null ? null : current.engineId());
         Optional<Engine> engine = Optional.empty();
         if (engineId != null) {
             engine = engines.find(engineId);
@@ -179,8 +174,7 @@ public class DatabaseService {
         }
         boolean useEngine = body.bool("use_engine_credentials").orElse(current != null && current.useEngineCredentials());
 
-        String host = body.has("host") && body.isNull("host") ? null
-                : body.nonBlankString("host", 255).orElse(current == null ? null : current.host());
+        String host = body.updatedString("host", 255, current == null ? null : current.host());
         Integer port = body.has("port") && body.isNull("port") ? null
                 : body.integer("port", 1, 65535).map(p -> (Integer) p).orElse(current == null ? null : current.port());
         if (engine.isPresent()) {
@@ -224,8 +218,7 @@ public class DatabaseService {
             body.error("database_name must be at most 1000 characters");
         }
 
-        String username = body.has("username") && body.isNull("username") ? null
-                : body.nonBlankString("username", 200).orElse(current == null ? null : current.username());
+        String username = body.updatedString("username", 200, current == null ? null : current.username());
         Optional<String> password = body.string("password");
         String passwordEnc = current == null ? null : current.passwordEnc();
         if (useEngine) {
@@ -254,12 +247,9 @@ public class DatabaseService {
         }
         boolean enabled = body.bool("enabled").orElse(current == null || current.enabled());
         String compression = Compression.read(body, current == null ? "true" : current.compression());
-        String secretName = body.has("password_secret_name") && body.isNull("password_secret_name") ? null
-                : body.nonBlankString("password_secret_name", 200).orElse(current == null ? null : current.passwordSecretName());
-        String destination = body.has("backup_destination") && body.isNull("backup_destination") ? null
-                : body.nonBlankString("backup_destination", 200).orElse(current == null ? null : current.backupDestination());
-        String schedule = body.has("schedule") && body.isNull("schedule") ? null
-                : body.nonBlankString("schedule", 200).orElse(current == null ? null : current.schedule());
+        String secretName = body.updatedString("password_secret_name", 200, current == null ? null : current.passwordSecretName());
+        String destination = body.updatedString("backup_destination", 200, current == null ? null : current.backupDestination());
+        String schedule = body.updatedString("schedule", 200, current == null ? null : current.schedule());
         if (schedule != null && body.has("schedule")) {
             validateCron(body, schedule);
         }

@@ -184,8 +184,7 @@ public class EngineService {
         validateHost(body, host);
         int port = body.integer("port", 1, 65535).orElse(old.port());
         String auth = body.oneOf("auth_method", AUTH_METHODS).orElse(old.authMethod());
-        String username = body.has("username") && body.isNull("username") ? null
-                : body.nonBlankString("username", 200).orElse(old.username());
+        String username = body.updatedString("username", 200, old.username());
         Optional<String> password = body.string("password");
         boolean discoveryEnabled = body.bool("discovery_enabled").orElse(old.discoveryEnabled());
         boolean applyToAll = body.bool("apply_to_all_databases").orElse(false);

@@ -139,8 +139,7 @@ public class PolicyService {
     }
 
     private Policy read(JsonBody body, Policy base) {
-        String description = body.has("description") && body.isNull("description") ? null
-                : body.nonBlankString("description", 2000).orElse(base.description());
+        String description = body.updatedString("description", 2000, base.description());
         String timezone = base.timezone();
         Optional<String> tz = body.string("timezone");
         if (tz.isPresent()) {

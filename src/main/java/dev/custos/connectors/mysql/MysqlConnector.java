@@ -26,8 +26,6 @@ public class MysqlConnector extends JdbcConnector {
 
     private static final Set<String> SYSTEM_DATABASES =
             Set.of("information_schema", "mysql", "performance_schema", "sys");
-    /** Below this, a query after a slow login would fail on a technicality rather than on a slow server. */
-    private static final long MIN_QUERY_MILLIS = 250;
 
     private final Driver driver = new Driver();
 
@@ -62,8 +60,7 @@ public class MysqlConnector extends JdbcConnector {
         // MySQL 8's default caching_sha2_password needs the server's RSA key to log in without TLS.
         properties.setProperty("allowPublicKeyRetrieval", "true");
         try (Connection connection = driver.connect(url(target), properties)) {
-            long remaining = timeoutMillis - millisSince(started);
-            connection.setNetworkTimeout(Runnable::run, (int) Math.max(MIN_QUERY_MILLIS, remaining));
+            boundQueries(connection, timeoutMillis, started);
             if (target.databaseName() != null) {
                 // Chosen after login, not in the URL: the URL's path and query are parsed as driver options, so a
                 // database named "x?allowLocalInfile=true" would set one. An unknown database fails here with 1049.

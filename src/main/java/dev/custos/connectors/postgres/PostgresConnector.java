@@ -27,8 +27,6 @@ import org.springframework.stereotype.Component;
 public class PostgresConnector extends JdbcConnector {
 
     private static final String MAINTENANCE_DATABASE = "postgres";
-    /** Below this, a query after a slow login would fail on a technicality rather than on a slow server. */
-    private static final long MIN_QUERY_MILLIS = 250;
 
     private final Driver driver = new Driver();
 
@@ -67,8 +65,7 @@ public class PostgresConnector extends JdbcConnector {
         properties.setProperty("loginTimeout", Double.toString(timeoutMillis / 1000.0));
         properties.setProperty("ApplicationName", "custos");
         try (Connection connection = driver.connect(url(target), properties)) {
-            long remaining = timeoutMillis - millisSince(started);
-            connection.setNetworkTimeout(Runnable::run, (int) Math.max(MIN_QUERY_MILLIS, remaining));
+            boundQueries(connection, timeoutMillis, started);
             return work.run(connection);
         } catch (SQLException e) {
             throw classify(e, target, millisSince(started) >= timeoutMillis);
