@@ -1,5 +1,6 @@
 package dev.custos.connectors;
 
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,4 +21,16 @@ public interface DatabaseConnector {
      * @throws ConnectorException classified like {@link #testConnection}
      */
     List<String> listDatabases(ConnectionTarget target, Duration timeout);
+
+    /**
+     * Writes a consistent dump of {@code target.databaseName()} to {@code out}, streaming: memory stays bounded
+     * whatever the database size. Does not close {@code out}. Cancelling stops the dump (kills the tool's
+     * process tree) and makes this throw {@link Cancellation.CancelledException}.
+     *
+     * @throws DumpException when the dump cannot be made or the tool fails; the message holds the stderr tail
+     */
+    default DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+        // Replaced by each connector's dump in the backups issue; until then no backup can be taken.
+        throw new DumpException("backups of " + kind().value() + " databases are not implemented yet");
+    }
 }
