@@ -1,10 +1,19 @@
 package dev.custos.connectors.postgres;
 
+import dev.custos.connectors.Cancellation;
+import dev.custos.connectors.Command;
+import dev.custos.connectors.CommandRunner;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
 import dev.custos.connectors.DatabaseKind;
+import dev.custos.connectors.DumpException;
+import dev.custos.connectors.DumpLog;
+import dev.custos.connectors.DumpResult;
+import dev.custos.connectors.DumpTools;
 import dev.custos.connectors.JdbcConnector;
+import dev.custos.connectors.ProcessCommandRunner;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -12,23 +21,45 @@ import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.SQLTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.postgresql.Driver;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
-/** PostgreSQL through pgjdbc, called directly so that no global DriverManager state is touched. */
+/**
+ * PostgreSQL through pgjdbc, called directly so that no global DriverManager state is touched. Dumps run pg_dump
+ * in its custom format, whose single snapshot makes the dump consistent.
+ */
 @Component
 public class PostgresConnector extends JdbcConnector {
 
     private static final String MAINTENANCE_DATABASE = "postgres";
 
     private final Driver driver = new Driver();
+    private final CommandRunner runner;
+    private final InstalledPgDumps pgDumps;
+
+    /** Runs tools as real processes; for callers that only test connections and list databases. */
+    public PostgresConnector() {
+        this(new ProcessCommandRunner());
+    }
+
+    @Autowired
+    public PostgresConnector(CommandRunner runner) {
+        this.runner = runner;
+        this.pgDumps = new InstalledPgDumps(runner);
+    }
 
     @Override
     public DatabaseKind kind() {
@@ -49,6 +80,78 @@ public class PostgresConnector extends JdbcConnector {
                     + " AND datname <> '" + MAINTENANCE_DATABASE + "'";
             return queryNames(connection, sql, name -> true);
         });
+    }
+
+    @Override
+    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+        requireKind(target);
+        if (target.databaseName() == null || target.databaseName().isBlank()) {
+            throw new DumpException("a database name is required to dump PostgreSQL");
+        }
+        if (cancellation.isCancelled()) {
+            throw new Cancellation.CancelledException();
+        }
+        PgVersion server = serverVersion(target);
+        log.info("connected to PostgreSQL " + server.text());
+        PgDump pgDump = pgDumps.forServer(server);
+        Command command = Command.of(pgDumpArguments(pgDump, target))
+                .withEnvironment(pgDumpEnvironment(target))
+                .withTimeout(DumpTools.DUMP_TIME_LIMIT);
+        List<String> warnings = DumpTools.run(runner, command, "pg_dump " + pgDump.version().text(), out, target, log,
+                cancellation);
+        return new DumpResult("dump", server.text(), "pg_dump", pgDump.version().text(), warnings);
+    }
+
+    private PgVersion serverVersion(ConnectionTarget target) {
+        try {
+            return withConnection(target, DumpTools.CONNECT_TIMEOUT, System.nanoTime(), connection -> {
+                try (Statement statement = connection.createStatement();
+                        ResultSet row = statement.executeQuery(
+                                "SELECT current_setting('server_version_num')::int, current_setting('server_version')")) {
+                    row.next();
+                    return PgVersion.ofServer(row.getInt(1), row.getString(2));
+                }
+            });
+        } catch (ConnectorException e) {
+            throw new DumpException("cannot connect to PostgreSQL at " + target.host() + ":" + target.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Connection details as arguments in their {@code --name=value} form, so that no value (a user named "-x") can be
+     * read as an option. The password is not among them: every local user can read a process's arguments.
+     */
+    static List<String> pgDumpArguments(PgDump pgDump, ConnectionTarget target) {
+        List<String> argv = new ArrayList<>(List.of(
+                pgDump.path().toString(),
+                // Our pipeline compresses (and faster than pg_dump's zlib); custom format keeps pg_restore's choices.
+                "--format=custom", "--compress=0",
+                // Never wait for a password on a terminal nobody watches.
+                "--no-password",
+                "--host=" + target.host(),
+                "--port=" + target.port()));
+        if (target.username() != null && !target.username().isBlank()) {
+            argv.add("--username=" + target.username());
+        }
+        // A bare name containing '=' would be parsed as a connection string; as one, it is always just a name.
+        argv.add("--dbname=dbname=" + conninfoValue(target.databaseName()));
+        return argv;
+    }
+
+    private static Map<String, String> pgDumpEnvironment(ConnectionTarget target) {
+        Map<String, String> environment = new HashMap<>();
+        if (target.password() != null && !target.password().isEmpty()) {
+            environment.put("PGPASSWORD", target.password());
+        }
+        environment.put("PGCONNECT_TIMEOUT", Long.toString(DumpTools.CONNECT_TIMEOUT.toSeconds()));
+        environment.put("PGAPPNAME", "custos backup");
+        return environment;
+    }
+
+    /** A libpq connection-string value: quoted, with backslash and quote escaped. */
+    static String conninfoValue(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     @Override
