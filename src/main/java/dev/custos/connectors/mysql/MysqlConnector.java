@@ -1,25 +1,42 @@
 package dev.custos.connectors.mysql;
 
+import dev.custos.connectors.Cancellation;
+import dev.custos.connectors.Command;
+import dev.custos.connectors.CommandRunner;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
 import dev.custos.connectors.DatabaseKind;
+import dev.custos.connectors.DumpException;
+import dev.custos.connectors.DumpLog;
+import dev.custos.connectors.DumpResult;
+import dev.custos.connectors.DumpTools;
 import dev.custos.connectors.JdbcConnector;
+import dev.custos.connectors.ProcessCommandRunner;
+import dev.custos.connectors.SecretFile;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.mariadb.jdbc.Driver;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * MySQL and MariaDB through MariaDB Connector/J, which speaks to both; called directly so that no global
- * DriverManager state is touched.
+ * DriverManager state is touched. Dumps run mariadb-dump (or mysqldump) in one transaction, which is a consistent
+ * snapshot of the transactional (InnoDB) tables only.
  */
 @Component
 public class MysqlConnector extends JdbcConnector {
@@ -27,7 +44,29 @@ public class MysqlConnector extends JdbcConnector {
     private static final Set<String> SYSTEM_DATABASES =
             Set.of("information_schema", "mysql", "performance_schema", "sys");
 
+    /**
+     * Tables whose engine does not do transactions: --single-transaction cannot freeze them, so rows written during
+     * the dump may or may not be in it. ENGINES says which engines do, so new ones need no list here.
+     */
+    private static final String NON_TRANSACTIONAL_TABLES = "SELECT t.TABLE_NAME, t.ENGINE"
+            + " FROM information_schema.TABLES t LEFT JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE"
+            + " WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE <> 'VIEW' AND t.ENGINE IS NOT NULL"
+            + " AND (e.TRANSACTIONS IS NULL OR e.TRANSACTIONS <> 'YES')"
+            + " ORDER BY t.TABLE_NAME";
+
     private final Driver driver = new Driver();
+    private final CommandRunner runner;
+    private volatile MysqlDumpTool dumpTool;
+
+    /** Runs tools as real processes; for callers that only test connections and list databases. */
+    public MysqlConnector() {
+        this(new ProcessCommandRunner());
+    }
+
+    @Autowired
+    public MysqlConnector(CommandRunner runner) {
+        this.runner = runner;
+    }
 
     @Override
     public DatabaseKind kind() {
@@ -45,6 +84,95 @@ public class MysqlConnector extends JdbcConnector {
         return withConnection(target, timeout, started, connection -> {
             return queryNames(connection, "SHOW DATABASES", name -> !SYSTEM_DATABASES.contains(name));
         });
+    }
+
+    @Override
+    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+        requireKind(target);
+        if (target.databaseName() == null || target.databaseName().isBlank()) {
+            throw new DumpException("a database name is required to dump MySQL or MariaDB");
+        }
+        if (cancellation.isCancelled()) {
+            throw new Cancellation.CancelledException();
+        }
+        ServerFacts server = serverFacts(target);
+        log.info("connected to " + server.version());
+        List<String> warnings = new ArrayList<>();
+        for (String table : server.nonTransactionalTables()) {
+            warnings.add(table);
+            log.warn(table);
+        }
+        MysqlDumpTool tool = dumpTool();
+        try (SecretFile options = SecretFile.create(null, "client.cnf", MysqlOptionFile.render(target))) {
+            Command command = Command.of(dumpArguments(tool, options, target.databaseName()))
+                    // The tool reads ~/.my.cnf after our file, and its values would win (another host, user or password).
+                    // HOME is our private directory, where there is none.
+                    .withEnvironment(Map.of("HOME", options.directory().toString()))
+                    .withTimeout(DumpTools.DUMP_TIME_LIMIT);
+            warnings.addAll(DumpTools.run(runner, command, tool.name() + " " + tool.version(), out, target, log,
+                    cancellation));
+        } catch (UncheckedIOException e) {
+            throw new DumpException("cannot write the option file for " + tool.name() + ": " + e.getMessage(), e);
+        }
+        return new DumpResult("sql", server.version(), tool.name(), tool.version(), warnings);
+    }
+
+    /** What a dump needs to know before it starts; {@code nonTransactionalTables} are already warnings. */
+    private record ServerFacts(String version, List<String> nonTransactionalTables) {
+    }
+
+    private ServerFacts serverFacts(ConnectionTarget target) {
+        try {
+            return withConnection(target, DumpTools.CONNECT_TIMEOUT, System.nanoTime(), connection -> {
+                String version = queryNames(connection, versionQuery(), name -> true).get(0);
+                List<String> tables = new ArrayList<>();
+                try (PreparedStatement statement = connection.prepareStatement(NON_TRANSACTIONAL_TABLES)) {
+                    statement.setString(1, target.databaseName());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            tables.add("table `" + rows.getString(1) + "` uses " + rows.getString(2)
+                                    + ": not snapshot-consistent");
+                        }
+                    }
+                }
+                return new ServerFacts(version, tables);
+            });
+        } catch (ConnectorException e) {
+            throw new DumpException("cannot connect to MySQL at " + target.host() + ":" + target.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The option file must come first: the client library reads --defaults-extra-file only there. The database is
+     * named alone, without --databases, so the dump has no CREATE DATABASE/USE and restores under any name; "--" stops
+     * a name such as "-x" from being read as an option.
+     */
+    static List<String> dumpArguments(MysqlDumpTool tool, SecretFile options, String databaseName) {
+        return List.of(
+                tool.path().toString(),
+                "--defaults-extra-file=" + options.path(),
+                // One REPEATABLE READ transaction: a consistent snapshot of InnoDB tables without locking them.
+                "--single-transaction",
+                "--routines", "--triggers", "--events",
+                // Binary columns as hex literals, so no character set conversion can touch them on restore.
+                "--hex-blob",
+                // Rows are streamed, not buffered whole in the tool's memory.
+                "--quick",
+                // The client's default (24 MiB) would fail on a larger row; 1 GiB is the protocol's limit.
+                "--max-allowed-packet=1G",
+                "--",
+                databaseName);
+    }
+
+    private MysqlDumpTool dumpTool() {
+        MysqlDumpTool tool = dumpTool;
+        if (tool == null) {
+            // Not cached when missing, so that installing the client later needs no restart.
+            tool = MysqlDumpTool.find(runner);
+            dumpTool = tool;
+        }
+        return tool;
     }
 
     @Override
