@@ -29,8 +29,5 @@ public interface DatabaseConnector {
      *
      * @throws DumpException when the dump cannot be made or the tool fails; the message holds the stderr tail
      */
-    default DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
-        // Replaced by each connector's dump in the backups issue; until then no backup can be taken.
-        throw new DumpException("backups of " + kind().value() + " databases are not implemented yet");
-    }
+    DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation);
 }

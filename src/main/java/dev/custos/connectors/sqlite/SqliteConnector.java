@@ -1,10 +1,17 @@
 package dev.custos.connectors.sqlite;
 
+import dev.custos.connectors.Cancellation;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
 import dev.custos.connectors.DatabaseKind;
+import dev.custos.connectors.DumpException;
+import dev.custos.connectors.DumpLog;
+import dev.custos.connectors.DumpResult;
 import dev.custos.connectors.JdbcConnector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -12,18 +19,39 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.stereotype.Component;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteJDBCLoader;
 
 /**
  * SQLite files on the Custos host. The database name is the file's path; host, port and credentials are
  * ignored. Files are only ever opened read-only: testing a mistyped path must not leave an empty database behind.
+ * A dump is a copy made with SQLite's online backup API into a private temporary file, then streamed.
  */
 @Component
 public class SqliteConnector extends JdbcConnector {
+
+    /** How long the copy waits for a writer that holds the file locked (rollback-journal mode). */
+    private static final Duration BUSY_WAIT = Duration.ofSeconds(60);
+    private static final int BUSY_RETRY_MILLIS = 100;
+    private static final int COPY_BUFFER_BYTES = 512 * 1024;
+
+    /** Where copies are made; they need room for a whole database. */
+    private final Path temporaryDirectory;
+
+    /** Copies go to the JVM's temporary directory, which {@code -Djava.io.tmpdir} moves. */
+    public SqliteConnector() {
+        this(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    SqliteConnector(Path temporaryDirectory) {
+        this.temporaryDirectory = temporaryDirectory;
+    }
 
     @Override
     public DatabaseKind kind() {
@@ -40,6 +68,82 @@ public class SqliteConnector extends JdbcConnector {
     public List<String> listDatabases(ConnectionTarget target, Duration timeout) {
         withConnection(target, timeout, System.nanoTime(), connection -> null);
         return List.of(target.databaseName());
+    }
+
+    @Override
+    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+        requireKind(target);
+        if (cancellation.isCancelled()) {
+            throw new Cancellation.CancelledException();
+        }
+        Path copy = null;
+        try {
+            copy = Files.createTempFile(temporaryDirectory, "custos-sqlite-", ".db",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Path destination = copy;
+            String version = withConnection(target, BUSY_WAIT, System.nanoTime(), connection -> {
+                String sqliteVersion = queryNames(connection, versionQuery(), name -> true).get(0);
+                backup(connection, destination);
+                return sqliteVersion;
+            });
+            log.info("copied " + target.databaseName() + " with the SQLite " + version + " online backup API");
+            long bytes = stream(copy, out, cancellation);
+            log.info("sqlite copy streamed: " + bytes + " bytes");
+            return new DumpResult("sqlite", version, "sqlite-online-backup", SQLiteJDBCLoader.getVersion(), List.of());
+        } catch (ConnectorException e) {
+            throw new DumpException("cannot copy the SQLite database: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new DumpException("cannot copy the SQLite database " + target.databaseName() + ": " + e.getMessage(), e);
+        } finally {
+            deleteCopy(copy);
+        }
+    }
+
+    /**
+     * All pages in one step: the step reads under one read transaction, so the copy is the database as of one commit.
+     * Several small steps would let a writer in between, and SQLite would restart the copy each time, forever under
+     * a steady stream of writes.
+     */
+    private static void backup(java.sql.Connection connection, Path destination) throws SQLException {
+        SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+        int retries = (int) (BUSY_WAIT.toMillis() / BUSY_RETRY_MILLIS);
+        int rc = sqlite.getDatabase().backup("main", destination.toString(), null, BUSY_RETRY_MILLIS, retries, -1);
+        if (rc != SQLiteErrorCode.SQLITE_OK.code) {
+            throw new SQLException("online backup failed: " + SQLiteErrorCode.getErrorCode(rc), null, rc);
+        }
+    }
+
+    private static long stream(Path copy, OutputStream out, Cancellation cancellation) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER_BYTES];
+        long total = 0;
+        try (InputStream in = Files.newInputStream(copy)) {
+            int n;
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                if (cancellation.isCancelled()) {
+                    throw new Cancellation.CancelledException();
+                }
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    throw new DumpException("writing the dump failed: " + e.getMessage(), e);
+                }
+                total += n;
+            }
+        }
+        return total;
+    }
+
+    private static void deleteCopy(Path copy) {
+        if (copy == null) {
+            return;
+        }
+        for (String suffix : List.of("", "-journal", "-wal", "-shm")) {
+            try {
+                Files.deleteIfExists(Path.of(copy + suffix));
+            } catch (IOException e) {
+                // A leftover 0600 file in the temporary directory; nothing else to do about it here.
+            }
+        }
     }
 
     @Override
