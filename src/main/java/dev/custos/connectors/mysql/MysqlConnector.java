@@ -96,7 +96,7 @@ public class MysqlConnector extends JdbcConnector {
             throw new Cancellation.CancelledException();
         }
         ServerFacts server = serverFacts(target);
-        log.info("connected to " + server.version());
+        log.info("connected to " + (server.version().contains("MariaDB") ? "MariaDB " : "MySQL ") + server.version());
         List<String> warnings = new ArrayList<>();
         for (String table : server.nonTransactionalTables()) {
             warnings.add(table);

@@ -129,7 +129,12 @@ class MysqlDumpIT {
         assertThat(result.serverVersion()).startsWith("10.11.").contains("MariaDB");
         String sql = Files.readString(file);
         assertThat(sql).doesNotContain("CREATE DATABASE").doesNotContain("\nUSE ").doesNotContain(PASSWORD);
-        assertThat(log.steps()).startsWith("info: connected to " + result.serverVersion());
+        assertThat(log.steps()).startsWith("info: connected to MariaDB " + result.serverVersion(),
+                "warning: table `legacy_counters` uses MyISAM: not snapshot-consistent",
+                "warning: table `scratchpad` uses MEMORY: not snapshot-consistent",
+                "info: mariadb-dump " + result.toolVersion() + " started");
+        assertThat(log.steps().get(4)).startsWith("info: mariadb-dump " + result.toolVersion() + " finished: "
+                + Files.size(file) + " bytes in ");
 
         String copy = servers.mariadbDatabase();
         restore(file, copy);
