@@ -1,6 +1,8 @@
 package dev.custos.pipeline;
 
 import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.time.Clock;
 
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
@@ -103,8 +104,9 @@ public class EncryptionKeys implements KeyRing {
         return jdbc.sql("SELECT id, active, created_at, retired_at FROM encryption_keys ORDER BY created_at DESC, id")
                 .query((rs, n) -> {
                     long retired = rs.getLong("retired_at");
+                    Instant retiredAt = rs.wasNull() ? null : Timestamps.fromMillis(retired);
                     return new EncryptionKey(rs.getString("id"), rs.getBoolean("active"),
-                            Timestamps.fromMillis(rs.getLong("created_at")), rs.wasNull() ? null : Timestamps.fromMillis(retired));
+                            Timestamps.fromMillis(rs.getLong("created_at")), retiredAt);
                 })
                 .list();
     }
@@ -120,7 +122,7 @@ public class EncryptionKeys implements KeyRing {
             long now = clock.millis();
             retired.ifPresent(id -> jdbc.sql("UPDATE encryption_keys SET active = FALSE, retired_at = :now WHERE id = :id")
                     .param("now", now).param("id", id).update());
-            String id = insert(now, false);
+            String id = insert(now, false).orElseThrow();
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("retired_key_id", retired.orElse(null));
             audit.success(AuditEvent.of("encryption_key_rotated", "encryption_key", id, id, details)
@@ -137,7 +139,12 @@ public class EncryptionKeys implements KeyRing {
                 return existing.get();
             }
             long now = clock.millis();
-            String id = insert(now, true);
+            Optional<String> made = insert(now, true);
+            if (made.isEmpty()) {
+                // Only without the lock (a catalog that does not serialize): another node made it first.
+                return active().orElseThrow(() -> new IllegalStateException("No active encryption key after a conflicting insert"));
+            }
+            String id = made.get();
             audit.success(AuditEvent.of("encryption_key_created", "encryption_key", id, id,
                     Map.of("reason", "first encrypted backup")).withAfter(new EncryptionKey(id, true, Timestamps.fromMillis(now), null)));
             return id;
@@ -145,10 +152,10 @@ public class EncryptionKeys implements KeyRing {
     }
 
     /**
-     * Inserts a new active key. The unique index on active rows refuses a second one; {@code ifNoneActive} makes
-     * that refusal silent (ON CONFLICT DO NOTHING, on both catalogs) and reads the winner instead.
+     * Inserts a new active key, sealed. The unique index on active rows refuses a second one; {@code ifNoneActive}
+     * makes that refusal an empty answer (ON CONFLICT DO NOTHING, on both catalogs) instead of an error.
      */
-    private String insert(long now, boolean ifNoneActive) {
+    private Optional<String> insert(long now, boolean ifNoneActive) {
         String id = Ids.newId("key");
         String sealed;
         try {
@@ -160,10 +167,7 @@ public class EncryptionKeys implements KeyRing {
         int inserted = jdbc.sql("INSERT INTO encryption_keys (id, keyset, active, created_at) VALUES (:id, :keyset, TRUE, :now)"
                         + (ifNoneActive ? " ON CONFLICT DO NOTHING" : ""))
                 .param("id", id).param("keyset", sealed).param("now", now).update();
-        if (inserted == 0) {
-            return active().orElseThrow(() -> new IllegalStateException("No active encryption key after a conflicting insert"));
-        }
-        return id;
+        return inserted == 1 ? Optional.of(id) : Optional.empty();
     }
 
     private void lockKeys() {

@@ -212,7 +212,11 @@ public class LocalStorageBackend implements StorageBackend {
         } catch (IOException | SecurityException e) {
             return new Probe(false, "Storage at " + root + " is not writable: " + e.getMessage(), 0);
         } finally {
-            deleteQuietly(file);
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // A leftover probe file is harmless: list never shows it, and the next probe uses another name.
+            }
         }
     }
 
