@@ -10,6 +10,9 @@ command -v psql >/dev/null || need_apt+=(postgresql-client)
 command -v pg_dump >/dev/null || need_apt+=(postgresql-client)
 command -v mariadb >/dev/null || need_apt+=(mariadb-client)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
+command -v gzip >/dev/null || need_apt+=(gzip)
+command -v zstd >/dev/null || need_apt+=(zstd)
+command -v lz4 >/dev/null || need_apt+=(lz4)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

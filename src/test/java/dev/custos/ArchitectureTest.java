@@ -68,4 +68,18 @@ class ArchitectureTest {
     static final ArchRule connectorKindsAreIndependent = slices().matching("dev.custos.connectors.(*)..")
             .should().notDependOnEachOther()
             .because("each database kind is a plug-in; one must not need another");
+
+    @ArchTest
+    static final ArchRule storageKnowsOnlyBytes = noClasses().that().resideInAPackage("dev.custos.storage..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.custos.pipeline..", "dev.custos.engines..",
+                    "dev.custos.databases..", "dev.custos.policies..", "dev.custos.backups..", "dev.custos.restores..",
+                    "dev.custos.connectors..", "dev.custos.audit..", "dev.custos.settings..")
+            .because("a store keeps bytes under names; what the bytes mean is the pipeline's and the backups' business");
+
+    @ArchTest
+    static final ArchRule pipelineKnowsNoFeature = noClasses().that().resideInAPackage("dev.custos.pipeline..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.custos.engines..", "dev.custos.databases..",
+                    "dev.custos.policies..", "dev.custos.backups..", "dev.custos.restores..", "dev.custos.connectors..",
+                    "dev.custos.settings..")
+            .because("the pipeline moves any dump's bytes; which database they come from is the backups' concern");
 }

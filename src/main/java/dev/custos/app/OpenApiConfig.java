@@ -28,6 +28,7 @@ class OpenApiConfig {
         tag("/api/engines", "Engines", "Database servers: credentials, connection tests, discovery and import");
         tag("/api/databases", "Databases", "Databases to back up: connection, policy, compression, tags");
         tag("/api/backup-policies", "Backup policies", "GFS schedules and retention, hourly to yearly");
+        tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");
         tag("/api/settings", "Settings", "Application-wide defaults");
         tag("/api/system-status", "System", "Health of the service, its storage and its catalog");
         tag("/api/health", "System", "Health of the service, its storage and its catalog");

@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.custos.api.ApiException;
-import dev.custos.storage.LocalStorage;
+import dev.custos.storage.LocalStorageBackend;
 
 /** {@code GET /api/system-status}: storage probed for real, counts from the catalog. */
 @RestController
@@ -22,10 +22,10 @@ class SystemStatusController {
     private static final List<String> INCLUDES = List.of("all", "storage", "databases", "backups");
 
     private final JdbcClient jdbc;
-    private final LocalStorage storage;
+    private final LocalStorageBackend storage;
     private final Clock clock;
 
-    SystemStatusController(JdbcClient jdbc, LocalStorage storage, Clock clock) {
+    SystemStatusController(JdbcClient jdbc, LocalStorageBackend storage, Clock clock) {
         this.jdbc = jdbc;
         this.storage = storage;
         this.clock = clock;
@@ -47,7 +47,7 @@ class SystemStatusController {
         body.put("services", services);
 
         if (all || include.equals("storage")) {
-            LocalStorage.Probe probe = storage.probe();
+            LocalStorageBackend.Probe probe = storage.probe();
             Map<String, Object> s = service(probe.healthy() ? "healthy" : "unhealthy", probe.message());
             s.put("free_bytes", probe.freeBytes());
             services.put("storage", s);

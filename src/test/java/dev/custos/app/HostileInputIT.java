@@ -92,6 +92,8 @@ class HostileInputIT extends ApiTest {
             new Endpoint("GET", "/api/backup-policies/{policy}", null),
             new Endpoint("PUT", "/api/backup-policies/{policy}", POLICY),
             new Endpoint("DELETE", "/api/backup-policies/{policy}", null),
+            new Endpoint("GET", "/api/encryption-keys", null),
+            new Endpoint("POST", "/api/encryption-keys/rotate", null),
             new Endpoint("GET", "/api/settings", null),
             new Endpoint("PUT", "/api/settings", SETTINGS),
             new Endpoint("GET", "/api/system-status", null),

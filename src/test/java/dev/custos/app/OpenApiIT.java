@@ -25,6 +25,8 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/databases/test-connection", List.of("post")),
             Map.entry("/api/backup-policies", List.of("get", "post")),
             Map.entry("/api/backup-policies/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/encryption-keys", List.of("get")),
+            Map.entry("/api/encryption-keys/rotate", List.of("post")),
             Map.entry("/api/settings", List.of("get", "put")),
             Map.entry("/api/system-status", List.of("get")),
             Map.entry("/api/health", List.of("get")));
@@ -54,11 +56,11 @@ class OpenApiIT extends ApiTest {
     void everyOperationIsFiledUnderItsFeature() {
         JsonNode document = api.get("/api/openapi.json").json();
         Map<String, String> featureOf = Map.of("/api/engines", "Engines", "/api/databases", "Databases",
-                "/api/backup-policies", "Backup policies", "/api/settings", "Settings", "/api/system-status", "System",
-                "/api/health", "System");
+                "/api/backup-policies", "Backup policies", "/api/encryption-keys", "Encryption keys",
+                "/api/settings", "Settings", "/api/system-status", "System", "/api/health", "System");
 
         assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString()))
-                .containsExactly("Engines", "Databases", "Backup policies", "Settings", "System");
+                .containsExactly("Engines", "Databases", "Backup policies", "Encryption keys", "Settings", "System");
         document.path("paths").properties().forEach(path -> {
             String feature = featureOf.entrySet().stream().filter(f -> path.getKey().startsWith(f.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElseThrow();
