@@ -21,13 +21,17 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
 
-    /** Path prefix → tag, most specific first. */
+    /** Path prefix → tag, in the order the document lists the tags; the longest matching prefix tags a path. */
     private static final Map<String, Tag> TAGS = new LinkedHashMap<>();
+    private static final String BACKUPS = "Backup jobs and their history, logs, files, download links and deletion";
 
     static {
         tag("/api/engines", "Engines", "Database servers: credentials, connection tests, discovery and import");
         tag("/api/databases", "Databases", "Databases to back up: connection, policy, compression, tags");
+        // A backup trigger lives under /api/databases but belongs to Backups.
+        tag("/api/databases/{id}/backup", "Backups", BACKUPS);
         tag("/api/backup-policies", "Backup policies", "GFS schedules and retention, hourly to yearly");
+        tag("/api/backups", "Backups", BACKUPS);
         tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");
         tag("/api/settings", "Settings", "Application-wide defaults");
         tag("/api/system-status", "System", "Health of the service, its storage and its catalog");
@@ -47,7 +51,8 @@ class OpenApiConfig {
                         .version(props == null ? "unknown" : props.getVersion())
                         .description("""
                                 Self-hosted database backups: register servers and databases, give them GFS \
-                                backup policies, and watch the system's status. JSON in snake_case; every error \
+                                backup policies, back them up (streamed, compressed, optionally encrypted, checksummed), download and \
+                                delete backups, and watch the system's status. JSON in snake_case; every error \
                                 is {"error": "..."} with a 4xx status naming the bad field, 404 for unknown ids \
                                 and 409 for duplicate names."""))
                 .tags(TAGS.values().stream().distinct().toList());
@@ -57,7 +62,7 @@ class OpenApiConfig {
     OpenApiCustomizer tagOperationsByFeature() {
         return openApi -> openApi.getPaths().forEach((path, item) -> TAGS.entrySet().stream()
                 .filter(e -> path.equals(e.getKey()) || path.startsWith(e.getKey() + "/"))
-                .findFirst()
+                .max(java.util.Comparator.comparingInt(e -> e.getKey().length()))
                 .ifPresent(e -> item.readOperations().forEach(op -> op.setTags(List.of(e.getValue().getName())))));
     }
 }

@@ -59,6 +59,20 @@ public class SecretBox {
         }
     }
 
+    /**
+     * A key for another purpose (signing download links, …) derived from the master key, so that rotating the
+     * master key rotates it too and no second secret has to be kept. Different purposes get unrelated keys.
+     */
+    public byte[] derivedKey(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("custos-derived-key:" + purpose).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot derive a key", e);
+        }
+    }
+
     public String decrypt(String ciphertext, String context) {
         if (ciphertext == null) {
             return null;

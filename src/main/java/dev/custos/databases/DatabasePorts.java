@@ -28,9 +28,12 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
     private final Clock clock;
     private final ObjectProvider<PolicyService> policies;
 
+    private final DatabaseBackups backups;
+
     DatabasePorts(DatabaseRepository repository, AuditLog audit, Clock clock,
-            ObjectProvider<PolicyService> policies) {
+            ObjectProvider<PolicyService> policies, DatabaseBackups backups) {
         this.repository = repository;
+        this.backups = backups;
         this.audit = audit;
         this.clock = clock;
         this.policies = policies;
@@ -83,12 +86,14 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
     public Deleted deleteAll(String engineId, boolean deleteBackups) {
         int databases = 0;
         int records = 0;
-        for (DatabaseRepository.Row row : repository.findRowsByEngine(engineId)) {
+        List<DatabaseRepository.Row> rows = repository.findRowsByEngine(engineId);
+        rows.forEach(row -> backups.requireIdle(row.id()));
+        for (DatabaseRepository.Row row : rows) {
             DatabaseConfig db = repository.findView(row.id()).orElseThrow();
-            int rowRecords = deleteBackups ? repository.countBackups(row.id()) : 0;
+            int rowRecords = deleteBackups ? backups.count(row.id()) : 0;
             audit.success(DatabaseEvents.deleted(db, rowRecords, engineId));
             if (deleteBackups) {
-                records += repository.deleteBackupRecords(row.id());
+                records += backups.deleteAll(row.id());
             }
             repository.delete(row.id());
             databases++;
@@ -107,7 +112,8 @@ class DatabasePorts implements EngineDatabases, PolicyUsage {
         for (String name : databaseNames) {
             String id = Ids.newId("db");
             repository.insert(new DatabaseRepository.Row(id, name, engine.engineType(), engine.id(), true, engine.host(),
-                    engine.port(), name, null, null, null, policy, true, "true", null, null, null, now, now));
+                    engine.port(), name, null, null, null, policy, true, "true", null, false, null, null, null, now,
+                    now));
             DatabaseConfig db = repository.findView(id).orElseThrow();
             audit.success(DatabaseEvents.created(db, "discovery"));
             created.add(db);

@@ -24,8 +24,8 @@ class DatabaseRepository {
     record Row(
             String id, String name, String databaseType, String engineId, boolean useEngineCredentials, String host,
             Integer port, String databaseName, String username, String passwordEnc, String passwordSecretName,
-            String policyId, boolean enabled, String compression, String backupDestination, String schedule,
-            Map<String, String> tags, long createdAt, long updatedAt) {
+            String policyId, boolean enabled, String compression, Integer compressionLevel, boolean encrypted,
+            String backupDestination, String schedule, Map<String, String> tags, long createdAt, long updatedAt) {
     }
 
     private static final String SELECT = """
@@ -117,21 +117,13 @@ class DatabaseRepository {
                 .params(host, port, now, engineId).update();
     }
 
-    int countBackups(String databaseId) {
-        return jdbc.sql("SELECT count(*) FROM backups WHERE database_id = ?").param(databaseId).query(Integer.class).single();
-    }
-
-    int deleteBackupRecords(String databaseId) {
-        return jdbc.sql("DELETE FROM backups WHERE database_id = ?").param(databaseId).update();
-    }
-
     void insert(Row r) {
         jdbc.sql("""
                 INSERT INTO databases (id, name, database_type, engine_id, use_engine_credentials, host, port, database_name,
-                    username, password_enc, password_secret_name, policy_id, enabled, compression, backup_destination,
-                    schedule, tags, created_at, updated_at)
+                    username, password_enc, password_secret_name, policy_id, enabled, compression, compression_level,
+                    encrypted, backup_destination, schedule, tags, created_at, updated_at)
                 VALUES (:id, :name, :type, :engine, :useEngine, :host, :port, :db, :username, :password, :secretName,
-                    :policy, :enabled, :compression, :destination, :schedule, :tags, :created, :updated)
+                    :policy, :enabled, :compression, :level, :encrypted, :destination, :schedule, :tags, :created, :updated)
                 """).params(params(r)).update();
     }
 
@@ -141,6 +133,7 @@ class DatabaseRepository {
                     use_engine_credentials = :useEngine, host = :host, port = :port, database_name = :db,
                     username = :username, password_enc = :password, password_secret_name = :secretName,
                     policy_id = :policy, enabled = :enabled, compression = :compression,
+                    compression_level = :level, encrypted = :encrypted,
                     backup_destination = :destination, schedule = :schedule, tags = :tags, updated_at = :updated
                 WHERE id = :id
                 """).params(params(r)).update();
@@ -166,6 +159,8 @@ class DatabaseRepository {
         m.put("policy", r.policyId());
         m.put("enabled", r.enabled());
         m.put("compression", r.compression());
+        m.put("level", r.compressionLevel());
+        m.put("encrypted", r.encrypted());
         m.put("destination", r.backupDestination());
         m.put("schedule", r.schedule());
         m.put("tags", r.tags() == null ? null : json.write(r.tags()));
@@ -177,11 +172,14 @@ class DatabaseRepository {
     private Row row(ResultSet rs, int n) throws SQLException {
         int port = rs.getInt("port");
         Integer nullablePort = rs.wasNull() ? null : port;
+        int compressionLevel = rs.getInt("compression_level");
+        Integer level = rs.wasNull() ? null : compressionLevel;
         return new Row(rs.getString("id"), rs.getString("name"), rs.getString("database_type"), rs.getString("engine_id"),
                 rs.getBoolean("use_engine_credentials"), rs.getString("host"), nullablePort,
                 rs.getString("database_name"), rs.getString("username"), rs.getString("password_enc"),
                 rs.getString("password_secret_name"), rs.getString("policy_id"), rs.getBoolean("enabled"),
-                rs.getString("compression"), rs.getString("backup_destination"), rs.getString("schedule"),
+                rs.getString("compression"), level, rs.getBoolean("encrypted"), rs.getString("backup_destination"),
+                rs.getString("schedule"),
                 json.read(rs.getString("tags"), TAGS), rs.getLong("created_at"), rs.getLong("updated_at"));
     }
 
@@ -193,7 +191,7 @@ class DatabaseRepository {
                 inherited ? rs.getString("engine_username") : r.username(),
                 inherited ? rs.getInt("engine_has_password") == 1 : r.passwordEnc() != null,
                 r.passwordSecretName(), r.policyId(), r.enabled(), Compression.toApi(r.compression()),
-                r.backupDestination(), r.schedule(), r.tags() == null ? Map.of() : r.tags(),
+                r.compressionLevel(), r.encrypted(), r.backupDestination(), r.schedule(), r.tags() == null ? Map.of() : r.tags(),
                 Timestamps.fromMillis(r.createdAt()), Timestamps.fromMillis(r.updatedAt()));
     }
 }

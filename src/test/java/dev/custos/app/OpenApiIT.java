@@ -25,6 +25,16 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/databases/test-connection", List.of("post")),
             Map.entry("/api/backup-policies", List.of("get", "post")),
             Map.entry("/api/backup-policies/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/databases/{id}/backup", List.of("post")),
+            Map.entry("/api/backups", List.of("get")),
+            Map.entry("/api/backups/{id}", List.of("get")),
+            Map.entry("/api/backups/{id}/logs", List.of("get")),
+            Map.entry("/api/backups/{id}/cancel", List.of("post")),
+            Map.entry("/api/backups/files", List.of("get")),
+            Map.entry("/api/backups/download", List.of("get")),
+            Map.entry("/api/backups/download/file", List.of("get")),
+            Map.entry("/api/backups/delete", List.of("delete")),
+            Map.entry("/api/backups/delete-bulk", List.of("post")),
             Map.entry("/api/encryption-keys", List.of("get")),
             Map.entry("/api/encryption-keys/rotate", List.of("post")),
             Map.entry("/api/settings", List.of("get", "put")),
@@ -56,14 +66,18 @@ class OpenApiIT extends ApiTest {
     void everyOperationIsFiledUnderItsFeature() {
         JsonNode document = api.get("/api/openapi.json").json();
         Map<String, String> featureOf = Map.of("/api/engines", "Engines", "/api/databases", "Databases",
+                "/api/databases/{id}/backup", "Backups", "/api/backups", "Backups",
                 "/api/backup-policies", "Backup policies", "/api/encryption-keys", "Encryption keys",
                 "/api/settings", "Settings", "/api/system-status", "System", "/api/health", "System");
 
-        assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString()))
-                .containsExactly("Engines", "Databases", "Backup policies", "Encryption keys", "Settings", "System");
+        assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString())).containsExactly(
+                "Engines", "Databases", "Backups", "Backup policies", "Encryption keys", "Settings", "System");
         document.path("paths").properties().forEach(path -> {
-            String feature = featureOf.entrySet().stream().filter(f -> path.getKey().startsWith(f.getKey()))
-                    .map(Map.Entry::getValue).findFirst().orElseThrow();
+            // The longest matching prefix decides: a backup trigger under /api/databases is filed under Backups.
+            String feature = featureOf.entrySet().stream()
+                    .filter(f -> path.getKey().equals(f.getKey()) || path.getKey().startsWith(f.getKey() + "/"))
+                    .max(java.util.Comparator.comparingInt(f -> f.getKey().length()))
+                    .map(Map.Entry::getValue).orElseThrow();
             path.getValue().properties().forEach(operation -> assertThat(
                     operation.getValue().path("tags").valueStream().map(JsonNode::asString))
                     .as(operation.getKey() + " " + path.getKey()).containsExactly(feature));

@@ -14,9 +14,12 @@ import dev.custos.support.ApiTest;
 
 /**
  * A server that accepts the connection and never answers: the test gives up after {@code custos.connection-timeout}
- * (2 s here, so this class runs in its own Spring context) and says Timeout.
+ * (2 s here, so this class runs in its own Spring context) and says Timeout. A second service beside the shared
+ * one gets a catalog and storage of its own: its backup workers must not take the shared service's jobs.
  */
-@TestPropertySource(properties = "custos.connection-timeout=2s")
+@TestPropertySource(properties = {"custos.connection-timeout=2s",
+        "custos.catalog.url=jdbc:sqlite:${java.io.tmpdir}/custos-it-timeout-${random.uuid}.db",
+        "custos.storage.local.path=${java.io.tmpdir}/custos-it-timeout-${random.uuid}"})
 class TestConnectionTimeoutApiIT extends ApiTest {
 
     /** The timeout plus room for thread scheduling and driver clean-up on a slow machine. */

@@ -151,6 +151,11 @@ public final class FaultyStorage implements StorageBackend {
     }
 
     @Override
+    public int abortIncomplete(String key) throws IOException {
+        return underlying.abortIncomplete(key);
+    }
+
+    @Override
     public Capabilities capabilities() {
         return underlying.capabilities();
     }

@@ -49,6 +49,23 @@ class LocalStorageBackendTest implements StorageBackendContract {
     }
 
     @Test
+    void abortIncompleteRemovesTheTempFilesADeadWriterLeftAndNothingElse() throws IOException {
+        put(storage(), "postgresql/db-1/20240115_120000.dump", new byte[] {1, 2});
+        Path folder = storage().root().resolve("postgresql/db-1");
+        Files.write(folder.resolve(StorageKeys.TEMP_PREFIX + "dead-writer"), new byte[] {9});
+        Path otherFolder = Files.createDirectories(storage().root().resolve("postgresql/db-2"));
+        Files.write(otherFolder.resolve(StorageKeys.TEMP_PREFIX + "other"), new byte[] {9});
+
+        assertThat(storage().abortIncomplete("postgresql/db-1/20240115_130000.dump")).isEqualTo(1);
+
+        try (Stream<Path> files = Files.list(folder)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("20240115_120000.dump");
+        }
+        assertThat(otherFolder.resolve(StorageKeys.TEMP_PREFIX + "other")).exists();
+        assertThat(storage().abortIncomplete("postgresql/none/x.dump")).isZero();
+    }
+
+    @Test
     void aWriteInProgressIsAHiddenTempFileBesideItsTarget() throws IOException {
         storage().write("postgresql/db-1/obj", out -> {
             out.write(new byte[] {1});

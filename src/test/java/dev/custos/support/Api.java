@@ -16,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** A plain HTTP client for the running service: tests call the API exactly as a user's curl would. */
 public final class Api {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;

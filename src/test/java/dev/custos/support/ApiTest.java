@@ -16,7 +16,9 @@ import dev.custos.app.CustosApplication;
 /**
  * Base of the API tests: the whole service on a random port, on its embedded default (a SQLite catalog and
  * local storage in a fresh data directory). The context is shared by every subclass, so tests create their
- * own uniquely named resources and never assume an empty catalog.
+ * own uniquely named resources and never assume an empty catalog. A subclass that changes the configuration runs
+ * a second service: it must give it its own catalog and storage ({@code custos.catalog.url},
+ * {@code custos.storage.local.path}), or the two services' backup workers would take each other's jobs.
  */
 @SpringBootTest(classes = CustosApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ApiTest {

@@ -1,0 +1,72 @@
+package dev.custos.backups;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A backup as the API shows it: the spec's {@code BackupResult} plus what proves it ({@code checksum_sha256},
+ * sizes, the tool that made it) and, while it runs, its progress ({@code bytes_written}, {@code heartbeat_at}).
+ * {@code database_name} and {@code database_alias} both carry the database's display name: the spec uses the
+ * first in its example and the second in its data model.
+ */
+public record Backup(
+        String id,
+        String jobId,
+        String queueMessageId,
+        String databaseId,
+        String databaseName,
+        String databaseAlias,
+        String databaseType,
+        String engineId,
+        String engineName,
+        String status,
+        String tier,
+        Instant startedAt,
+        Instant completedAt,
+        Double durationSeconds,
+        String blobName,
+        String blobUrl,
+        Long fileSizeBytes,
+        String fileFormat,
+        String errorMessage,
+        String triggeredBy,
+        Instant createdAt,
+        String checksumSha256,
+        String compression,
+        Integer compressionLevel,
+        boolean encrypted,
+        String encryptionKeyId,
+        Long rawSizeBytes,
+        Long bytesWritten,
+        String serverVersion,
+        String dumpTool,
+        String dumpToolVersion,
+        List<String> warnings,
+        Instant heartbeatAt,
+        boolean cancelRequested) {
+
+    BackupStatus state() {
+        return BackupStatus.fromValue(status);
+    }
+
+    static Double duration(Instant startedAt, Instant completedAt) {
+        if (startedAt == null || completedAt == null) {
+            return null;
+        }
+        return Duration.between(startedAt, completedAt).toMillis() / 1000.0;
+    }
+
+    /**
+     * What can be said of a file in storage that has no history row (made outside Custos, or left by a deleted
+     * database): its name, and the type and database id its path follows.
+     */
+    static Backup outsideHistory(String blobName) {
+        String[] parts = blobName.split("/");
+        String type = parts.length > 2 ? parts[0] : null;
+        String databaseId = parts.length > 2 ? parts[1] : null;
+        return new Backup(null, null, null, databaseId, null, null, type, null, null, null, null, null, null, null,
+                blobName, null, null, null, null, null, null, null, null, null, false, null, null, null, null, null,
+                null, List.of(), null, false);
+    }
+}

@@ -1,0 +1,400 @@
+package dev.custos.backups;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.custos.api.ApiException;
+import dev.custos.audit.AuditLog;
+import dev.custos.catalog.Filters;
+import dev.custos.catalog.Ids;
+import dev.custos.connectors.Connectors;
+import dev.custos.connectors.DatabaseKind;
+import dev.custos.databases.DatabaseService;
+import dev.custos.pipeline.Manifest;
+import dev.custos.storage.StorageBackend;
+import dev.custos.storage.StorageKeys;
+import dev.custos.storage.StoredObject;
+
+/** Backups as the API sees them: trigger, history, cancel, logs, files, download links and deletion. */
+@Service
+public class BackupService {
+
+    static final List<String> TRIGGERS = List.of("manual", "scheduler");
+    static final int MAX_PAGE_SIZE = 100;
+    static final int MAX_FILES = 1000;
+    static final int MAX_BULK = 1000;
+
+    private final BackupRepository repository;
+    private final ExecutionLogs logs;
+    private final BackupWorkers workers;
+    private final DatabaseService databases;
+    private final Connectors connectors;
+    private final StorageBackend storage;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final TransactionTemplate tx;
+
+    BackupService(BackupRepository repository, ExecutionLogs logs, BackupWorkers workers, DatabaseService databases,
+            Connectors connectors, StorageBackend storage, AuditLog audit, Clock clock,
+            PlatformTransactionManager transactions) {
+        this.repository = repository;
+        this.logs = logs;
+        this.workers = workers;
+        this.databases = databases;
+        this.connectors = connectors;
+        this.storage = storage;
+        this.audit = audit;
+        this.clock = clock;
+        this.tx = new TransactionTemplate(transactions);
+    }
+
+    public record Queued(String backupId, String jobId, String queueMessageId) {
+    }
+
+    /**
+     * Queues a backup of a database. Refused with 409 while another backup of it is queued or running: two dumps
+     * of one database at once only double the load, and the second would not be more recent than the first.
+     */
+    public Queued trigger(String databaseId, String triggeredBy, String tier) {
+        DatabaseService.BackupSource source = databases.backupSource(databaseId);
+        if (connectors.forKind(source.kind()).isEmpty()) {
+            throw ApiException.badRequest("Backups of " + source.kind().value() + " databases are not supported yet");
+        }
+        String id = Ids.newId("backup");
+        Queued queued = new Queued(id, Ids.newId("job"), Ids.newId("msg"));
+        try {
+            tx.executeWithoutResult(status -> {
+                requireIdle(databaseId);
+                long now = clock.millis();
+                repository.insertPending(new BackupRepository.NewJob(id, queued.jobId(), queued.queueMessageId(),
+                        databaseId, source.name(), source.kind().value(), source.engineId(), tier, triggeredBy,
+                        source.compression().algorithm().value(), source.compression().level(), source.encrypted(), now));
+                logs.append(id, "info", "Queued (" + triggeredBy + ")", null);
+                audit.success(BackupEvents.triggered(repository.find(id).orElseThrow()));
+            });
+        } catch (DuplicateKeyException e) {
+            // Another trigger won the race between the check and the insert.
+            throw busy(databaseId);
+        }
+        workers.wake();
+        return queued;
+    }
+
+    void requireIdle(String databaseId) {
+        if (repository.hasActive(databaseId)) {
+            throw busy(databaseId);
+        }
+    }
+
+    private ApiException busy(String databaseId) {
+        return ApiException.conflict("A backup of database '" + databaseId + "' is already queued or running;"
+                + " wait for it to finish or cancel it (POST /api/backups/{id}/cancel)");
+    }
+
+    public Backup get(String id) {
+        return repository.find(id).orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
+    }
+
+    /** The filters of {@code GET /api/backups}; null means "not filtered". Dates are UTC days, both inclusive. */
+    public record Query(String databaseId, String engineId, String status, String triggeredBy, String databaseType,
+            String startDate, String endDate) {
+
+        Filters filters() {
+            List<String> problems = new ArrayList<>();
+            if (status != null && !List.of(BackupStatus.values()).stream().anyMatch(s -> s.value().equals(status))) {
+                problems.add("status must be one of " + BackupStatus.allValues() + " (got '" + status + "')");
+            }
+            if (triggeredBy != null && !TRIGGERS.contains(triggeredBy)) {
+                problems.add("triggered_by must be one of " + String.join(", ", TRIGGERS) + " (got '" + triggeredBy + "')");
+            }
+            if (databaseType != null && DatabaseKind.parse(databaseType).isEmpty()) {
+                problems.add("database_type must be one of " + String.join(", ", DatabaseKind.wireNames())
+                        + " (got '" + databaseType + "')");
+            }
+            Long from = day(startDate, "start_date", problems).map(d -> d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli())
+                    .orElse(null);
+            Long until = day(endDate, "end_date", problems)
+                    .map(d -> d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()).orElse(null);
+            if (from != null && until != null && from >= until) {
+                problems.add("end_date must not be before start_date");
+            }
+            if (!problems.isEmpty()) {
+                throw ApiException.badRequest(String.join("; ", problems));
+            }
+            return new Filters()
+                    .add("b.database_id = :database_id", "database_id", databaseId)
+                    .add("b.engine_id = :engine_id", "engine_id", engineId)
+                    .add("b.status = :status", "status", status)
+                    .add("b.triggered_by = :triggered_by", "triggered_by", triggeredBy)
+                    .add("b.database_type = :database_type", "database_type", databaseType)
+                    .add("b.created_at >= :from", "from", from)
+                    .add("b.created_at < :until", "until", until);
+        }
+
+        private static Optional<LocalDate> day(String value, String field, List<String> problems) {
+            if (value == null || value.isBlank()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(LocalDate.parse(value.length() > 10 ? value.substring(0, 10) : value));
+            } catch (DateTimeParseException e) {
+                problems.add(field + " must be a date like 2024-01-15 (got '" + value + "')");
+                return Optional.empty();
+            }
+        }
+    }
+
+    public record Page(List<Backup> backups, long total, int page, int pageSize) {
+        public boolean hasMore() {
+            return (long) page * pageSize < total;
+        }
+    }
+
+    public Page list(Query query, Integer page, Integer pageSize) {
+        int p = page == null ? 1 : page;
+        int size = pageSize == null ? 25 : pageSize;
+        if (p < 1) {
+            throw ApiException.badRequest("page must be 1 or more (got " + p + ")");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw ApiException.badRequest("page_size must be between 1 and " + MAX_PAGE_SIZE + " (got " + size + ")");
+        }
+        Filters filters = query.filters();
+        long offset = (long) (p - 1) * size;
+        if (offset > Integer.MAX_VALUE) {
+            throw ApiException.badRequest("page is too large (got " + p + ")");
+        }
+        List<Backup> backups = repository.list(filters, size, (int) offset);
+        return new Page(backups, repository.count(filters), p, size);
+    }
+
+    /** Cancels a queued job at once, or asks a running one to stop (any node running it sees the request). */
+    public Backup cancel(String id) {
+        Backup before = get(id);
+        BackupStatus status = before.state();
+        if (status.isFinal()) {
+            throw ApiException.conflict("Backup '" + id + "' is already " + status.value() + " and cannot be cancelled");
+        }
+        boolean done = Boolean.TRUE.equals(tx.execute(s -> {
+            long now = clock.millis();
+            boolean changed = status == BackupStatus.PENDING
+                    ? repository.finishPending(id, BackupStatus.CANCELLED, "Backup was cancelled before it started", now)
+                    : repository.requestCancel(id, now);
+            if (changed) {
+                audit.success(BackupEvents.cancelRequested(before));
+                logs.append(id, "warning", "Cancel requested", null);
+            }
+            return changed;
+        }));
+        if (!done) {
+            // It moved on between the read and the update (started, or finished): answer from its new state.
+            Backup now = get(id);
+            if (now.state().isFinal()) {
+                throw ApiException.conflict("Backup '" + id + "' is already " + now.status() + " and cannot be cancelled");
+            }
+            return cancel(id);
+        }
+        workers.cancelLocally(id);
+        return get(id);
+    }
+
+    public List<ExecutionLogs.Line> logs(String id) {
+        get(id);
+        return logs.lines(id);
+    }
+
+    public record File(String name, long size, String createdAt, String lastModified, String contentType) {
+    }
+
+    public List<File> files(String prefix, Integer limit) {
+        int max = limit == null ? 100 : limit;
+        if (max < 1 || max > MAX_FILES) {
+            throw ApiException.badRequest("limit must be between 1 and " + MAX_FILES + " (got " + max + ")");
+        }
+        String p = prefix == null ? "" : prefix;
+        if (!p.isEmpty()) {
+            validatePrefix(p);
+        }
+        List<File> files = new ArrayList<>();
+        try {
+            // Each object has its manifest right after it in key order, so twice the limit holds enough objects.
+            for (StoredObject object : storage.list(p, max * 2 + 1)) {
+                if (object.key().endsWith(Manifest.SUFFIX)) {
+                    continue;
+                }
+                String time = dev.custos.catalog.Timestamps.format(object.lastModified());
+                files.add(new File(object.key(), object.size(), time, time, contentType(object.key())));
+                if (files.size() == max) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Storage could not be listed: " + e.getMessage());
+        }
+        return files;
+    }
+
+    private static void validatePrefix(String prefix) {
+        try {
+            StorageKeys.validatePrefix(prefix);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("prefix is not valid: " + e.getMessage());
+        }
+    }
+
+    static String contentType(String name) {
+        if (name.endsWith(".enc")) {
+            return "application/octet-stream";
+        }
+        if (name.endsWith(".gz")) {
+            return "application/gzip";
+        }
+        if (name.endsWith(".zst")) {
+            return "application/zstd";
+        }
+        if (name.endsWith(".lz4")) {
+            return "application/x-lz4";
+        }
+        if (name.endsWith(".sql")) {
+            return "application/sql";
+        }
+        if (name.endsWith(".sqlite")) {
+            return "application/vnd.sqlite3";
+        }
+        return "application/octet-stream";
+    }
+
+    /** Validates a {@code blob_name} a client sent: 400 when it is missing or not a valid object name. */
+    static String blobName(String blobName, String field) {
+        if (blobName == null || blobName.isBlank()) {
+            throw ApiException.badRequest(field + " parameter is required");
+        }
+        try {
+            StorageKeys.validate(blobName);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field + " is not a valid backup name: " + e.getMessage());
+        }
+        if (blobName.endsWith(Manifest.SUFFIX)) {
+            throw ApiException.badRequest(field + " names a manifest; name the backup file it describes");
+        }
+        return blobName;
+    }
+
+    /** The object and its history row, or 404. A file made outside Custos has no row. */
+    record Found(StoredObject object, Optional<Backup> backup) {
+    }
+
+    Found find(String blobName) {
+        Optional<StoredObject> object;
+        try {
+            object = storage.stat(blobName);
+        } catch (IOException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Storage could not be read: " + e.getMessage());
+        }
+        if (object.isEmpty()) {
+            throw ApiException.notFound("Backup file '" + blobName + "' not found");
+        }
+        return new Found(object.get(), repository.findByBlobName(blobName));
+    }
+
+    /**
+     * Deletes one backup: its history row and audit event in one transaction that commits only once the object and
+     * manifest are gone from storage, so a storage failure leaves the backup whole and still listed.
+     */
+    public void delete(String blobName, String type) {
+        Found found = find(blobName);
+        found.backup().filter(b -> !b.state().isFinal()).ifPresent(b -> {
+            throw ApiException.conflict("Backup '" + blobName + "' is still " + b.status() + "; cancel it first");
+        });
+        tx.executeWithoutResult(s -> {
+            Backup record = found.backup().orElse(null);
+            audit.success(BackupEvents.deleted(record == null ? Backup.outsideHistory(blobName) : record, blobName, type));
+            if (record != null) {
+                repository.delete(record.id());
+                logs.deleteFor(record.id());
+            }
+            try {
+                storage.delete(blobName);
+                storage.delete(Manifest.keyFor(blobName));
+            } catch (IOException e) {
+                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                        "Backup '" + blobName + "' could not be deleted from storage: " + e.getMessage());
+            }
+        });
+    }
+
+    public record BulkResult(List<String> deleted, List<String> notFound, List<Map<String, String>> errors) {
+    }
+
+    public BulkResult deleteBulk(List<String> blobNames) {
+        if (blobNames.size() > MAX_BULK) {
+            throw ApiException.badRequest("blob_names may hold at most " + MAX_BULK + " names (got " + blobNames.size() + ")");
+        }
+        List<String> deleted = new ArrayList<>();
+        List<String> notFound = new ArrayList<>();
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (String name : blobNames) {
+            try {
+                delete(blobName(name, "blob_names[]"), "bulk");
+                deleted.add(name);
+            } catch (ApiException e) {
+                if (e.status() == HttpStatus.NOT_FOUND) {
+                    notFound.add(name);
+                } else {
+                    Map<String, String> error = new LinkedHashMap<>();
+                    error.put("blob_name", name);
+                    error.put("error", e.getMessage());
+                    errors.add(error);
+                }
+            }
+        }
+        tx.executeWithoutResult(s -> audit.success(BackupEvents.deletedBulk(deleted, notFound, errors)));
+        return new BulkResult(deleted, notFound, errors);
+    }
+
+    /** Deletes every backup of a database: rows now, in the caller's transaction; objects once it commits. */
+    int deleteAllFor(String databaseId) {
+        List<String> names = repository.blobNames(databaseId);
+        int deleted = repository.deleteFor(databaseId);
+        Runnable removeObjects = () -> names.forEach(name -> {
+            try {
+                storage.delete(name);
+                storage.delete(Manifest.keyFor(name));
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(BackupService.class)
+                        .warn("Could not delete {} of a deleted database: {}", name, e.toString());
+            }
+        });
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    removeObjects.run();
+                }
+            });
+        } else {
+            removeObjects.run();
+        }
+        return deleted;
+    }
+
+    int countFor(String databaseId) {
+        return repository.countFor(databaseId);
+    }
+}
