@@ -212,9 +212,10 @@ class PostgresDumpIT {
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOf(DumpException.class)
-                .hasMessageStartingWith("pg_dump exited with code 1: ")
-                .hasMessageContaining("pg_dump: error:")
-                .hasMessageContaining("terminating connection due to administrator command");
+                // What the server says next depends on whether its goodbye reached pg_dump before the socket closed
+                // ("terminating connection due to administrator command" or "server closed the connection").
+                .hasMessageStartingWith("pg_dump exited with code 1: pg_dump: error: Dumping the contents of table"
+                        + " \"filler\" failed");
         assertThat(liveTool("pg_dump")).isEmpty();
     }
 
