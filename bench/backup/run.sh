@@ -510,14 +510,14 @@ sample_memory() { # file
 status_kb() { # pid, field (VmHWM, VmRSS)
   awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
 }
-heap_peak_mb() { # gc.log line to start from: the largest heap occupancy seen by a GC since, or in use now
+heap_peak_mb() { # gc.log line to start from: the largest heap occupancy seen by a GC since, or in use now; "-" if neither is known
   local from=$1 now
   now=$(jcmd "$server_pid" GC.heap_info 2>/dev/null | awk 'match($0, /used [0-9]+K/) {print substr($0, RSTART + 5, RLENGTH - 6); exit}')
   { [ ! -f "$work/gc.log" ] || tail -n +"$from" "$work/gc.log"; } | awk -v now="${now:-0}" '
     function mb(s) { u = substr(s, length(s)); n = substr(s, 1, length(s) - 1) + 0
       return u == "G" ? n * 1024 : u == "M" ? n : u == "K" ? n / 1024 : n / 1048576 }
     { while (match($0, /[0-9]+[BKMG]->/)) { v = mb(substr($0, RSTART, RLENGTH - 2)); if (v > max) max = v; $0 = substr($0, RSTART + RLENGTH) } }
-    END { if (now / 1024 > max) max = now / 1024; printf "%.0f", max }'
+    END { if (now / 1024 > max) max = now / 1024; if (max > 0) printf "%.0f", max; else printf "-" }'
 }
 
 custos_backup() { # dataset, label, json for PUT /api/databases/{id}
