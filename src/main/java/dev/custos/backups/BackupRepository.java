@@ -38,7 +38,7 @@ class BackupRepository {
             int compressionLevel, boolean encrypted, long now) {
     }
 
-    /** @throws org.springframework.dao.DuplicateKeyException when the database already has a queued or running job */
+    /** @throws org.springframework.dao.DataIntegrityViolationException when the database already has a queued or running job */
     void insertPending(NewJob job) {
         jdbc.sql("""
                 INSERT INTO backups (id, job_id, queue_message_id, database_id, database_alias, database_type, engine_id,

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -88,7 +88,7 @@ public class BackupService {
                 logs.append(id, "info", "Queued (" + triggeredBy + ")", null);
                 audit.success(BackupEvents.triggered(repository.find(id).orElseThrow()));
             });
-        } catch (DuplicateKeyException e) {
+        } catch (DataIntegrityViolationException e) {
             // Another trigger won the race between the check and the insert.
             throw busy(databaseId);
         }

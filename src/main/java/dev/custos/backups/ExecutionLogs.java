@@ -15,12 +15,12 @@ import dev.custos.catalog.Timestamps;
  * failed or whose process died still shows how far it got.
  */
 @Component
-class ExecutionLogs {
+public class ExecutionLogs {
 
     /** A line longer than this is cut: a tool that prints megabytes must not fill the catalog. */
     static final int MAX_MESSAGE = 4000;
 
-    record Line(Instant timestamp, String level, String message, Long bytesSoFar) {
+    public record Line(Instant timestamp, String level, String message, Long bytesSoFar) {
     }
 
     private final JdbcClient jdbc;

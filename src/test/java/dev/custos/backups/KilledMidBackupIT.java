@@ -43,12 +43,15 @@ class KilledMidBackupIT {
         String backupId;
         try (PostgresLock lock = new PostgresLock(source, "later")) {
             CustosProcess first = CustosProcess.start(dataDir, List.of("-Xmx256m"));
-            Api api = first.api();
-            databaseId = BackupFlows.registerPostgres(api, "killed", source, "none");
-            backupId = BackupFlows.trigger(api, databaseId);
-            await().atMost(Duration.ofMinutes(1)).until(() -> PostgresLock.dumpIsWaiting(source));
-            assertThat(BackupFlows.backup(api, backupId).get("status").stringValue()).isEqualTo("in_progress");
-            first.kill();
+            try {
+                Api api = first.api();
+                databaseId = BackupFlows.registerPostgres(api, "killed", source, "none");
+                backupId = BackupFlows.trigger(api, databaseId);
+                await().atMost(Duration.ofMinutes(1)).until(() -> PostgresLock.dumpIsWaiting(source));
+                assertThat(BackupFlows.backup(api, backupId).get("status").stringValue()).isEqualTo("in_progress");
+            } finally {
+                first.kill();
+            }
         }
         // The orphaned pg_dump loses its stdout reader and exits; give it no say in the result.
         try (CustosProcess second = CustosProcess.start(dataDir, List.of("-Xmx256m"))) {

@@ -21,6 +21,8 @@ import dev.custos.api.ApiException;
 import dev.custos.api.JsonBody;
 import dev.custos.api.Paging;
 import dev.custos.app.CustosApplication;
+import dev.custos.backups.Backup;
+import dev.custos.backups.BackupService;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.databases.DatabaseConfig;
 import dev.custos.databases.DatabaseService;
@@ -48,6 +50,8 @@ abstract class CatalogContract {
     @Autowired
     SettingsService settings;
     @Autowired
+    BackupService backups;
+    @Autowired
     JdbcClient jdbc;
     @Autowired
     JsonMapper json;
@@ -72,6 +76,29 @@ abstract class CatalogContract {
     DatabaseConfig database(String name, String host, String dbName) {
         return databases.create(body("name", name, "database_type", "mysql", "host", host, "port", 3306,
                 "database_name", dbName, "username", "u", "password", "db-secret"));
+    }
+
+    @Test
+    void backupJobsGoThroughTheQueueAndHistoryOfThisCatalog() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("custos-contract").resolve("app.db");
+        dev.custos.support.Sql.sqlite(file.toString(), "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
+        DatabaseConfig db = databases.create(body("name", unique("lite"), "database_type", "sqlite",
+                "database_name", file.toString()));
+
+        BackupService.Queued first = backups.trigger(db.id(), "manual", null);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
+                .until(() -> backups.get(first.backupId()).status().equals("completed"));
+        Backup done = backups.get(first.backupId());
+        assertThat(done.checksumSha256()).hasSize(64);
+        assertThat(done.blobName()).startsWith("sqlite/" + db.id() + "/");
+        assertThat(backups.logs(done.id())).extracting(l -> l.message()).last().isEqualTo("Completed");
+
+        BackupService.Query query = new BackupService.Query(db.id(), null, "completed", "manual", "sqlite", null, null);
+        assertThat(backups.list(query, 1, 10).backups()).extracting(Backup::id).containsExactly(done.id());
+        assertThat(backups.list(query, 1, 10).total()).isEqualTo(1);
+
+        assertThatThrownBy(() -> backups.cancel(done.id())).isInstanceOf(ApiException.class)
+                .hasMessageContaining("already completed");
     }
 
     @Test
