@@ -11,6 +11,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +31,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,6 +64,10 @@ public class LocalStorageBackend implements StorageBackend {
         t.setDaemon(true);
         return t;
     });
+    /** Backups hold whole databases: only the account Custos runs as may read them (where the filesystem has modes). */
+    private static final String FILE_MODE = "rw-------";
+    private static final String DIRECTORY_MODE = "rwx------";
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     /** A concurrent delete may prune the directory a write just created; the write then creates it again. */
     private static final int PUBLISH_ATTEMPTS = 5;
 
@@ -106,7 +114,8 @@ public class LocalStorageBackend implements StorageBackend {
             Path temp = dir.resolve(StorageKeys.TEMP_PREFIX + HexFormat.of().formatHex(randomBytes()));
             FileChannel channel;
             try {
-                channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        ownerOnly(FILE_MODE));
             } catch (NoSuchFileException e) {
                 if (attempt < PUBLISH_ATTEMPTS) {
                     continue;
@@ -325,7 +334,7 @@ public class LocalStorageBackend implements StorageBackend {
             dir = dir.resolve(key.substring(start, slash));
             start = slash + 1;
             try {
-                Files.createDirectory(dir);
+                Files.createDirectory(dir, ownerOnly(DIRECTORY_MODE));
             } catch (FileAlreadyExistsException e) {
                 if (!dir.toRealPath().startsWith(realRoot)) {
                     throw escapes(key);
@@ -439,6 +448,11 @@ public class LocalStorageBackend implements StorageBackend {
 
     private static IllegalArgumentException escapes(String key) {
         return new IllegalArgumentException("storage key '" + key + "' resolves outside the storage root");
+    }
+
+    private static FileAttribute<?>[] ownerOnly(String mode) {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))}
+                : new FileAttribute<?>[0];
     }
 
     private static byte[] randomBytes() {
