@@ -3,6 +3,7 @@ package dev.custos.pipeline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -10,7 +11,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import com.google.crypto.tink.StreamingAead;
 import org.springframework.stereotype.Component;
@@ -43,6 +49,7 @@ public class ArtifactPipeline {
 
     public ArtifactPipeline(KeyRing keys) {
         this.keys = keys;
+        warmUpGcmInBackground();
     }
 
     /**
@@ -57,6 +64,9 @@ public class ArtifactPipeline {
         LongConsumer progress = rawBytesProgress == null ? bytes -> { } : rawBytesProgress;
         String keyId = encrypt ? keys.activeKeyId() : null;
         StreamingAead aead = encrypt ? key(key, keyId) : null;
+        if (encrypt) {
+            GcmWarmUp.done();
+        }
         Written<T> written = new Written<>();
         StoredObject object = storage.write(key, out -> write(out, compression, aead, dump, progress, written));
         return new Artifact<>(object, written.rawBytes, written.storedBytes, written.sha256, keyId, written.dump);
@@ -160,6 +170,9 @@ public class ArtifactPipeline {
         Objects.requireNonNull(sha256, "sha256");
         Objects.requireNonNull(compression, "compression");
         StreamingAead aead = keyId == null ? null : key(key, keyId);
+        if (aead != null) {
+            GcmWarmUp.done();
+        }
         StoredInput stored = new StoredInput(storage.read(key), key, storedBytes, sha256);
         InputStream in = stored;
         try {
@@ -189,6 +202,56 @@ public class ArtifactPipeline {
         }
         return aead.orElseThrow(() -> new IntegrityException("'" + objectKey + "' is encrypted with key '" + keyId
                 + "', which this catalog does not have", true, null));
+    }
+
+    /**
+     * The JDK's AES-GCM is fast (GB/s) only once the JIT has compiled the code around its intrinsic, which counts
+     * calls: with 1 MB segments that takes some 600 MB encrypted at about 100 MB/s, on every start, so the first
+     * backups after a start would spend seconds per gigabyte. A few thousand 1 KB calls (about 0.2 s of CPU, once per
+     * process) get the same compilation. It starts in the background with the pipeline, so a backup rarely waits for
+     * it; an encrypted store or open waits for it to finish. Tink uses the same JDK cipher, so its segments are then
+     * fast from the first. Measured in docs/benchmarks.md, "Pipeline throughput".
+     */
+    private static final class GcmWarmUp {
+
+        static {
+            try {
+                SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                byte[] plain = new byte[1024];
+                byte[] sealed = new byte[plain.length + 16];
+                byte[] nonce = new byte[12];
+                for (int i = 0; i < 3000; i++) {
+                    // A nonce is never reused under one key: GCM refuses that, even for a warm-up.
+                    nonce[0] = (byte) i;
+                    nonce[1] = (byte) (i >>> 8);
+                    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+                    cipher.doFinal(ByteBuffer.wrap(plain), ByteBuffer.wrap(sealed));
+                    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+                    cipher.doFinal(ByteBuffer.wrap(sealed), ByteBuffer.wrap(plain));
+                }
+            } catch (GeneralSecurityException e) {
+                // Only slower without it: encryption itself reports what is wrong with the cipher.
+            }
+        }
+
+        static void done() {
+            // The static initializer ran, exactly once, before this returns (the JVM makes other callers wait).
+        }
+    }
+
+    private static final AtomicBoolean GCM_WARM_UP_STARTED = new AtomicBoolean();
+
+    /**
+     * Runs {@link GcmWarmUp}'s initializer on a daemon thread, once per process. It lives outside that class: calling
+     * a static method of it would run the initializer on the caller's thread.
+     */
+    private static void warmUpGcmInBackground() {
+        if (GCM_WARM_UP_STARTED.compareAndSet(false, true)) {
+            Thread t = new Thread(GcmWarmUp::done, "custos-gcm-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     private static MessageDigest newSha256() {

@@ -2,6 +2,7 @@ package dev.custos.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -10,6 +11,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +31,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +56,18 @@ public class LocalStorageBackend implements StorageBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalStorageBackend.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    /** How much a write puts in the page cache before it has it flushed to disk behind the writer. */
+    static final long WRITE_BEHIND = 32L * 1024 * 1024;
+    /** Background fdatasyncs of writes in progress; idle threads end. */
+    private static final ExecutorService FLUSHER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "custos-storage-flush");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Backups hold whole databases: only the account Custos runs as may read them (where the filesystem has modes). */
+    private static final String FILE_MODE = "rw-------";
+    private static final String DIRECTORY_MODE = "rwx------";
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     /** A concurrent delete may prune the directory a write just created; the write then creates it again. */
     private static final int PUBLISH_ATTEMPTS = 5;
 
@@ -93,17 +114,24 @@ public class LocalStorageBackend implements StorageBackend {
             Path temp = dir.resolve(StorageKeys.TEMP_PREFIX + HexFormat.of().formatHex(randomBytes()));
             FileChannel channel;
             try {
-                channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        ownerOnly(FILE_MODE));
             } catch (NoSuchFileException e) {
                 if (attempt < PUBLISH_ATTEMPTS) {
                     continue;
                 }
                 throw e;
             }
+            ChannelOutput out = new ChannelOutput(channel);
             try {
                 try (channel) {
-                    writer.writeTo(new ChannelOutput(channel));
-                    channel.force(true);
+                    try {
+                        writer.writeTo(out);
+                        out.force();
+                    } catch (Throwable e) {
+                        out.abandon();
+                        throw e;
+                    }
                 }
                 publish(key, temp, target);
             } catch (Throwable e) {
@@ -331,7 +359,7 @@ public class LocalStorageBackend implements StorageBackend {
             dir = dir.resolve(key.substring(start, slash));
             start = slash + 1;
             try {
-                Files.createDirectory(dir);
+                Files.createDirectory(dir, ownerOnly(DIRECTORY_MODE));
             } catch (FileAlreadyExistsException e) {
                 if (!dir.toRealPath().startsWith(realRoot)) {
                     throw escapes(key);
@@ -447,6 +475,11 @@ public class LocalStorageBackend implements StorageBackend {
         return new IllegalArgumentException("storage key '" + key + "' resolves outside the storage root");
     }
 
+    private static FileAttribute<?>[] ownerOnly(String mode) {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))}
+                : new FileAttribute<?>[0];
+    }
+
     private static byte[] randomBytes() {
         byte[] bytes = new byte[12];
         RANDOM.nextBytes(bytes);
@@ -464,10 +497,16 @@ public class LocalStorageBackend implements StorageBackend {
     /**
      * What a writer writes into: straight to the file channel, no buffer of its own (the pipeline hands over large
      * chunks). {@code close} does not close the channel: the backend still has to force it to disk.
+     * <p>
+     * Every {@link #WRITE_BEHIND} bytes it has the data written so far flushed to disk on another thread, while the
+     * writer goes on: otherwise the kernel keeps a whole backup dirty in memory, and the final fsync waits for all
+     * of it at once, after the dump has finished (a quarter of a second per 300 MB on a fast disk, seconds on a slow one).
      */
     private static final class ChannelOutput extends OutputStream {
 
         private final FileChannel channel;
+        private long sinceFlush;
+        private Future<?> flushing;
 
         ChannelOutput(FileChannel channel) {
             this.channel = channel;
@@ -483,6 +522,47 @@ public class LocalStorageBackend implements StorageBackend {
             ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
+            }
+            sinceFlush += len;
+            if (sinceFlush >= WRITE_BEHIND && (flushing == null || flushing.isDone())) {
+                awaitFlush(); // reports a failed background flush now, not only at the end
+                sinceFlush = 0;
+                flushing = FLUSHER.submit(() -> {
+                    channel.force(false);
+                    return null;
+                });
+            }
+        }
+
+        /** Everything written is on disk, data and metadata, or this throws. */
+        void force() throws IOException {
+            // A failed background fdatasync may have consumed the error, so the final fsync could succeed: report it.
+            awaitFlush();
+            channel.force(true);
+        }
+
+        /** Waits for a background flush, so none outlives the channel of a failed write. */
+        void abandon() {
+            try {
+                awaitFlush();
+            } catch (IOException e) {
+                // the write failed anyway, and its temp file goes
+            }
+        }
+
+        private void awaitFlush() throws IOException {
+            if (flushing == null) {
+                return;
+            }
+            try {
+                flushing.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while flushing to disk");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } finally {
+                flushing = null;
             }
         }
     }

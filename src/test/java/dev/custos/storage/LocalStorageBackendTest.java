@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -63,6 +64,19 @@ class LocalStorageBackendTest implements StorageBackendContract {
         }
         assertThat(otherFolder.resolve(StorageKeys.TEMP_PREFIX + "other")).exists();
         assertThat(storage().abortIncomplete("postgresql/none/x.dump")).isZero();
+    }
+
+    @Test
+    void objectsAndTheFoldersMadeForThemAreTheOwnersAlone() throws IOException {
+        put(storage(), "postgresql/db-1/obj", new byte[] {1});
+
+        assertThat(Files.getPosixFilePermissions(storage().root().resolve("postgresql/db-1/obj")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        for (String folder : List.of("postgresql", "postgresql/db-1")) {
+            assertThat(Files.getPosixFilePermissions(storage().root().resolve(folder))).as(folder)
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                            PosixFilePermission.OWNER_EXECUTE);
+        }
     }
 
     @Test
