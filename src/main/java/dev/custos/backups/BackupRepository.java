@@ -131,11 +131,14 @@ class BackupRepository {
                 .update() == 1;
     }
 
-    /** in_progress → failed or cancelled by the worker that holds the job. */
+    /**
+     * in_progress → failed or cancelled by the worker that holds the job. The object name is cleared: the caller
+     * removed whatever was stored, and a failed backup must not look as if it had a file.
+     */
     boolean finish(String id, String owner, BackupStatus to, String errorMessage, long now) {
         BackupStatus.requireTransition(BackupStatus.IN_PROGRESS, to);
         return jdbc.sql("""
-                UPDATE backups SET status = ?, error_message = ?, completed_at = ?, lease_owner = NULL,
+                UPDATE backups SET status = ?, error_message = ?, completed_at = ?, blob_name = NULL, lease_owner = NULL,
                     lease_expires_at = NULL, updated_at = ?
                 WHERE id = ? AND status = 'in_progress' AND lease_owner = ?
                 """).params(to.value(), errorMessage, now, now, id, owner).update() == 1;
@@ -175,8 +178,8 @@ class BackupRepository {
         BackupStatus.requireTransition(BackupStatus.IN_PROGRESS, BackupStatus.FAILED);
         String sameOwner = orphan.leaseOwner() == null ? "lease_owner IS NULL" : "lease_owner = :owner";
         return jdbc.sql("""
-                UPDATE backups SET status = 'failed', error_message = :message, completed_at = :now, lease_owner = NULL,
-                    lease_expires_at = NULL, updated_at = :now
+                UPDATE backups SET status = 'failed', error_message = :message, completed_at = :now, blob_name = NULL,
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE id = :id AND status = 'in_progress' AND\s""" + sameOwner)
                 .param("message", message).param("now", now).param("id", orphan.id())
                 .param("owner", orphan.leaseOwner()).update() == 1;

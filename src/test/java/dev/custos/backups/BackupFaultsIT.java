@@ -147,6 +147,7 @@ class BackupFaultsIT extends ApiTest {
         JsonNode failed = awaitFinal(api, trigger(api, id));
         assertThat(failed.get("status").stringValue()).isEqualTo("failed");
         assertThat(failed.get("error_message").stringValue()).contains("Access denied").doesNotContain("wrong-password-123");
+        assertThat(failed.get("blob_name").isNull()).as("a failed backup has no file").isTrue();
         assertNothingStoredFor("mysql", id);
 
         assertThat(api.put("/api/databases/" + id, Api.json("password", "right-password")).status()).isEqualTo(200);

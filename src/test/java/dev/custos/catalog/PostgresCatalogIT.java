@@ -8,10 +8,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import org.junit.jupiter.api.AfterAll;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The catalog contract on PostgreSQL, in a database of its own created for this run on the local server. */
+// Closed after the class: its catalog database is dropped, and a cached context would keep polling it.
+@DirtiesContext
 class PostgresCatalogIT extends CatalogContract {
 
     private static final String DATABASE = "custos_it_catalog_" + Long.toString(System.nanoTime(), 36);
