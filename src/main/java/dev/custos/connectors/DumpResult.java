@@ -13,10 +13,20 @@ import java.util.List;
  * @param toolVersion   the tool's own version
  * @param warnings      what the tool or connector warned about (stderr lines of a successful run, MyISAM tables
  *                      that are not snapshot-consistent, …); never secrets
+ * @param fingerprint   the dumped database's fingerprint when one was asked for, else null
  */
-public record DumpResult(String fileFormat, String serverVersion, String tool, String toolVersion, List<String> warnings) {
+public record DumpResult(String fileFormat, String serverVersion, String tool, String toolVersion, List<String> warnings,
+        Fingerprint fingerprint) {
 
     public DumpResult {
         warnings = List.copyOf(warnings);
+    }
+
+    public DumpResult(String fileFormat, String serverVersion, String tool, String toolVersion, List<String> warnings) {
+        this(fileFormat, serverVersion, tool, toolVersion, warnings, null);
+    }
+
+    public DumpResult withFingerprint(Fingerprint fingerprint) {
+        return new DumpResult(fileFormat, serverVersion, tool, toolVersion, warnings, fingerprint);
     }
 }

@@ -87,7 +87,8 @@ public class MysqlConnector extends JdbcConnector {
     }
 
     @Override
-    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation,
+            boolean fingerprint) {
         requireKind(target);
         if (target.databaseName() == null || target.databaseName().isBlank()) {
             throw new DumpException("a database name is required to dump MySQL or MariaDB");
@@ -232,4 +233,31 @@ public class MysqlConnector extends JdbcConnector {
         return target.redact(text);
     }
 
+
+    // Placeholders until this kind's restore lands; nothing calls them yet.
+    @Override
+    public dev.custos.connectors.RestoreResult restore(ConnectionTarget target, java.io.InputStream in,
+            dev.custos.connectors.RestoreOptions options, DumpLog log, Cancellation cancellation) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.custos.connectors.TargetState inspect(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void createDatabase(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void dropDatabase(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.custos.connectors.Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
+        throw new UnsupportedOperationException("not yet");
+    }
 }

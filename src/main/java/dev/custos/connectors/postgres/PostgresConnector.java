@@ -83,7 +83,8 @@ public class PostgresConnector extends JdbcConnector {
     }
 
     @Override
-    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation,
+            boolean fingerprint) {
         requireKind(target);
         if (target.databaseName() == null || target.databaseName().isBlank()) {
             throw new DumpException("a database name is required to dump PostgreSQL");
@@ -233,4 +234,31 @@ public class PostgresConnector extends JdbcConnector {
         return space < 0 ? serverVersion : serverVersion.substring(0, space);
     }
 
+
+    // Placeholders until this kind's restore lands; nothing calls them yet.
+    @Override
+    public dev.custos.connectors.RestoreResult restore(ConnectionTarget target, java.io.InputStream in,
+            dev.custos.connectors.RestoreOptions options, DumpLog log, Cancellation cancellation) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.custos.connectors.TargetState inspect(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void createDatabase(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void dropDatabase(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.custos.connectors.Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
+        throw new UnsupportedOperationException("not yet");
+    }
 }

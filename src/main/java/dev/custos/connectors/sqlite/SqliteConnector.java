@@ -71,7 +71,8 @@ public class SqliteConnector extends JdbcConnector {
     }
 
     @Override
-    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation) {
+    public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation,
+            boolean fingerprint) {
         requireKind(target);
         if (cancellation.isCancelled()) {
             throw new Cancellation.CancelledException();
@@ -206,4 +207,31 @@ public class SqliteConnector extends JdbcConnector {
         return new ConnectorException(ConnectionErrorType.ConnectionError, text.replaceAll("\\s+", " ").trim(), e);
     }
 
+
+    // Placeholders until this kind's restore lands; nothing calls them yet.
+    @Override
+    public dev.custos.connectors.RestoreResult restore(ConnectionTarget target, java.io.InputStream in,
+            dev.custos.connectors.RestoreOptions options, DumpLog log, Cancellation cancellation) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.custos.connectors.TargetState inspect(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void createDatabase(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void dropDatabase(ConnectionTarget target, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.custos.connectors.Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
+        throw new UnsupportedOperationException("not yet");
+    }
 }
