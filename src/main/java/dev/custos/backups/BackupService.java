@@ -20,12 +20,15 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
+import dev.custos.connectors.Cancellation;
 import dev.custos.connectors.Connectors;
 import dev.custos.connectors.DatabaseKind;
 import dev.custos.databases.DatabaseService;
+import dev.custos.jobs.JobStatus;
 import dev.custos.pipeline.Manifest;
 import dev.custos.storage.StorageBackend;
 import dev.custos.storage.StorageKeys;
@@ -35,7 +38,8 @@ import dev.custos.storage.StoredObject;
 @Service
 public class BackupService {
 
-    static final List<String> TRIGGERS = List.of("manual", "scheduler");
+    /** Who queues backups: a user, the scheduler, or a restore taking its pre-restore snapshot. */
+    static final List<String> TRIGGERS = List.of("manual", "scheduler", "pre_restore");
     static final int MAX_PAGE_SIZE = 100;
     static final int MAX_FILES = 1000;
     static final int MAX_BULK = 1000;
@@ -107,6 +111,65 @@ public class BackupService {
                 + " wait for it to finish or cancel it (POST /api/backups/{id}/cancel)");
     }
 
+    /** The fingerprint of the source taken with this backup's dump, as JSON; empty when none was taken. */
+    public Optional<String> fingerprint(String id) {
+        return repository.fingerprint(id);
+    }
+
+    /**
+     * Records the result of a verification of a completed backup on it ({@code verified_at},
+     * {@code verification_status}, {@code verification_kind}, {@code verification_details}) with its audit event
+     * {@code backup_verified} (status failed when the backup did not verify), in one transaction.
+     *
+     * @param kind {@code checksum} or {@code test_restore}
+     */
+    public Backup recordVerification(String id, boolean passed, String kind, Map<String, Object> details) {
+        return tx.execute(status -> {
+            Backup before = get(id);
+            if (!repository.recordVerification(id, clock.millis(), passed ? "passed" : "failed", kind, details)) {
+                throw ApiException.conflict("Backup '" + id + "' is no longer a completed backup");
+            }
+            Backup after = get(id);
+            AuditEvent event = BackupEvents.verified(before, after);
+            if (passed) {
+                audit.success(event);
+            } else {
+                audit.failure(event, String.valueOf(details.getOrDefault("error", "verification failed")));
+            }
+            return after;
+        });
+    }
+
+    /**
+     * Waits until a queued or running backup has ended and returns it; cancels it if {@code cancellation} fires
+     * first (and then still waits for it to end).
+     */
+    public Backup awaitEnd(String id, Cancellation cancellation) {
+        Runnable unregister = cancellation.onCancel(() -> {
+            try {
+                cancel(id);
+            } catch (ApiException e) {
+                // ended meanwhile
+            }
+        });
+        try {
+            while (true) {
+                Backup backup = get(id);
+                if (backup.state().isFinal()) {
+                    return backup;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Cancellation.CancelledException();
+                }
+            }
+        } finally {
+            unregister.run();
+        }
+    }
+
     public Backup get(String id) {
         return repository.find(id).orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
     }
@@ -117,8 +180,8 @@ public class BackupService {
 
         Filters filters() {
             List<String> problems = new ArrayList<>();
-            if (status != null && !List.of(BackupStatus.values()).stream().anyMatch(s -> s.value().equals(status))) {
-                problems.add("status must be one of " + BackupStatus.allValues() + " (got '" + status + "')");
+            if (status != null && !List.of(JobStatus.values()).stream().anyMatch(s -> s.value().equals(status))) {
+                problems.add("status must be one of " + JobStatus.allValues() + " (got '" + status + "')");
             }
             if (triggeredBy != null && !TRIGGERS.contains(triggeredBy)) {
                 problems.add("triggered_by must be one of " + String.join(", ", TRIGGERS) + " (got '" + triggeredBy + "')");
@@ -187,14 +250,14 @@ public class BackupService {
     /** Cancels a queued job at once, or asks a running one to stop (any node running it sees the request). */
     public Backup cancel(String id) {
         Backup before = get(id);
-        BackupStatus status = before.state();
+        JobStatus status = before.state();
         if (status.isFinal()) {
             throw ApiException.conflict("Backup '" + id + "' is already " + status.value() + " and cannot be cancelled");
         }
         boolean done = Boolean.TRUE.equals(tx.execute(s -> {
             long now = clock.millis();
-            boolean changed = status == BackupStatus.PENDING
-                    ? repository.finishPending(id, BackupStatus.CANCELLED, "Backup was cancelled before it started", now)
+            boolean changed = status == JobStatus.PENDING
+                    ? repository.finishPending(id, JobStatus.CANCELLED, "Backup was cancelled before it started", now)
                     : repository.requestCancel(id, now);
             if (changed) {
                 audit.success(BackupEvents.cancelRequested(before));
