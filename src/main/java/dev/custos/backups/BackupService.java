@@ -2,9 +2,6 @@ package dev.custos.backups;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +17,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.UtcDays;
 import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.Filters;
@@ -190,10 +188,8 @@ public class BackupService {
                 problems.add("database_type must be one of " + String.join(", ", DatabaseKind.wireNames())
                         + " (got '" + databaseType + "')");
             }
-            Long from = day(startDate, "start_date", problems).map(d -> d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli())
-                    .orElse(null);
-            Long until = day(endDate, "end_date", problems)
-                    .map(d -> d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()).orElse(null);
+            Long from = UtcDays.from(startDate, "start_date", problems);
+            Long until = UtcDays.until(endDate, "end_date", problems);
             if (from != null && until != null && from >= until) {
                 problems.add("end_date must not be before start_date");
             }
@@ -208,18 +204,6 @@ public class BackupService {
                     .add("b.database_type = :database_type", "database_type", databaseType)
                     .add("b.created_at >= :from", "from", from)
                     .add("b.created_at < :until", "until", until);
-        }
-
-        private static Optional<LocalDate> day(String value, String field, List<String> problems) {
-            if (value == null || value.isBlank()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(LocalDate.parse(value.length() > 10 ? value.substring(0, 10) : value));
-            } catch (DateTimeParseException e) {
-                problems.add(field + " must be a date like 2024-01-15 (got '" + value + "')");
-                return Optional.empty();
-            }
         }
     }
 

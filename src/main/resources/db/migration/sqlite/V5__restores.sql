@@ -30,6 +30,8 @@ CREATE TABLE restores (
     upload_sha256           TEXT,
     upload_bytes            BIGINT,
     upload_format           TEXT,
+    upload_compression      TEXT,
+    upload_key_id           TEXT,
     started_at              BIGINT,
     completed_at            BIGINT,
     bytes_read              BIGINT,
