@@ -13,6 +13,7 @@ import tools.jackson.core.type.TypeReference;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
+import dev.custos.jobs.JobQueue;
 import dev.custos.jobs.JobStatus;
 
 /**
@@ -21,7 +22,7 @@ import dev.custos.jobs.JobStatus;
  * racing on one job never both win: the loser's update matches no row.
  */
 @Repository
-class BackupRepository {
+class BackupRepository implements JobQueue {
 
     private static final String SELECT = """
             SELECT b.*, e.name AS engine_name FROM backups b LEFT JOIN engines e ON e.id = b.engine_id
@@ -74,13 +75,15 @@ class BackupRepository {
     }
 
     /** The oldest queued job that nobody asked to cancel, or empty. */
-    Optional<String> nextPending() {
+    @Override
+    public Optional<String> nextPending() {
         return jdbc.sql("SELECT id FROM backups WHERE status = 'pending' ORDER BY created_at, id LIMIT 1")
                 .query(String.class).optional();
     }
 
     /** pending → in_progress under a lease; false when another worker claimed it first or it was cancelled. */
-    boolean claim(String id, String owner, long now, long leaseUntil) {
+    @Override
+    public boolean claim(String id, String owner, long now, long leaseUntil) {
         JobStatus.requireTransition(JobStatus.PENDING, JobStatus.IN_PROGRESS);
         return jdbc.sql("""
                 UPDATE backups SET status = 'in_progress', lease_owner = ?, lease_expires_at = ?, heartbeat_at = ?,
@@ -104,7 +107,8 @@ class BackupRepository {
      * Renews the lease and records progress. Returns whether the job was asked to cancel, or empty when this worker
      * no longer holds it (it was failed by a sweep after its lease expired).
      */
-    Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long bytesWritten) {
+    @Override
+    public Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long bytesWritten) {
         int updated = jdbc.sql("""
                 UPDATE backups SET lease_expires_at = ?, heartbeat_at = ?, bytes_written = ?, updated_at = ?
                 WHERE id = ? AND status = 'in_progress' AND lease_owner = ?

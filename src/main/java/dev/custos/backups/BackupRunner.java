@@ -26,6 +26,7 @@ import dev.custos.connectors.DumpException;
 import dev.custos.connectors.DumpLog;
 import dev.custos.connectors.DumpResult;
 import dev.custos.databases.DatabaseService;
+import dev.custos.jobs.JobHandler;
 import dev.custos.jobs.JobStatus;
 import dev.custos.jobs.RunningJob;
 import dev.custos.pipeline.Artifact;
@@ -44,7 +45,7 @@ import dev.custos.storage.StoredObject;
  * pipeline counted, its SHA-256 is recorded and its manifest stored beside it.
  */
 @Component
-class BackupRunner {
+class BackupRunner implements JobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(BackupRunner.class);
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
@@ -99,7 +100,8 @@ class BackupRunner {
         return encrypted ? format + ".enc" : format;
     }
 
-    void run(String id, String node, RunningJob job) {
+    @Override
+    public void run(String id, String node, RunningJob job) {
         Backup backup = repository.find(id).orElseThrow();
         audit.success(BackupEvents.started(backup, node));
         logs.append(id, "info", "Started on " + node, null);
@@ -234,6 +236,13 @@ class BackupRunner {
         return "Backup failed: " + failure;
     }
 
+    @Override
+    public void failOrphans(long now, boolean all, String node) {
+        for (BackupRepository.Orphan orphan : repository.orphans(now, all, node)) {
+            failOrphan(orphan, all);
+        }
+    }
+
     /** Fails a job whose process died, and removes whatever it may have stored. */
     void failOrphan(BackupRepository.Orphan orphan, boolean atStartup) {
         String message = atStartup
@@ -257,7 +266,8 @@ class BackupRunner {
         }
     }
 
-    void progress(RunningJob job) {
+    @Override
+    public void progress(RunningJob job) {
         logs.append(job.id(), "info", "Dumped " + job.rawBytes() + " bytes so far", job.rawBytes());
     }
 

@@ -14,6 +14,7 @@ import tools.jackson.core.type.TypeReference;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
+import dev.custos.jobs.JobQueue;
 import dev.custos.jobs.JobStatus;
 
 /**
@@ -21,7 +22,7 @@ import dev.custos.jobs.JobStatus;
  * every status change is a conditional UPDATE naming the status it leaves and, for a running job, its lease owner.
  */
 @Repository
-class RestoreRepository {
+class RestoreRepository implements JobQueue {
 
     private final JdbcClient jdbc;
     private final JsonColumns json;
@@ -88,12 +89,14 @@ class RestoreRepository {
                 .query(Long.class).single();
     }
 
-    Optional<String> nextPending() {
+    @Override
+    public Optional<String> nextPending() {
         return jdbc.sql("SELECT id FROM restores WHERE status = 'pending' ORDER BY created_at, id LIMIT 1")
                 .query(String.class).optional();
     }
 
-    boolean claim(String id, String owner, long now, long leaseUntil) {
+    @Override
+    public boolean claim(String id, String owner, long now, long leaseUntil) {
         JobStatus.requireTransition(JobStatus.PENDING, JobStatus.IN_PROGRESS);
         return jdbc.sql("""
                 UPDATE restores SET status = 'in_progress', lease_owner = ?, lease_expires_at = ?, heartbeat_at = ?,
@@ -102,7 +105,8 @@ class RestoreRepository {
                 """).params(owner, leaseUntil, now, now, now, id).update() == 1;
     }
 
-    Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long bytesRead) {
+    @Override
+    public Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long bytesRead) {
         int updated = jdbc.sql("""
                 UPDATE restores SET lease_expires_at = ?, heartbeat_at = ?, bytes_read = ?, updated_at = ?
                 WHERE id = ? AND status = 'in_progress' AND lease_owner = ?

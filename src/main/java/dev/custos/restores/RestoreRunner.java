@@ -35,6 +35,7 @@ import dev.custos.connectors.RestoreException;
 import dev.custos.connectors.RestoreOptions;
 import dev.custos.connectors.RestoreResult;
 import dev.custos.connectors.TargetState;
+import dev.custos.jobs.JobHandler;
 import dev.custos.jobs.JobStatus;
 import dev.custos.jobs.RunningJob;
 import dev.custos.pipeline.ArtifactPipeline;
@@ -53,7 +54,7 @@ import dev.custos.storage.StorageBackend;
  * was, and says so ({@code target_touched: false}).
  */
 @Component
-class RestoreRunner {
+class RestoreRunner implements JobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(RestoreRunner.class);
     static final String LOG_TYPE = "restore";
@@ -102,7 +103,8 @@ class RestoreRunner {
         }
     }
 
-    void run(String id, String node, RunningJob job) {
+    @Override
+    public void run(String id, String node, RunningJob job) {
         RestoreRepository.Job claimed = repository.job(id).orElseThrow();
         Restore restore = claimed.restore();
         audit.success(RestoreEvents.started(restore, node));
@@ -531,6 +533,13 @@ class RestoreRunner {
         });
     }
 
+    @Override
+    public void failOrphans(long now, boolean all, String node) {
+        for (RestoreRepository.Orphan orphan : repository.orphans(now, all, node)) {
+            failOrphan(orphan, all);
+        }
+    }
+
     void failOrphan(RestoreRepository.Orphan orphan, boolean atStartup) {
         String message = atStartup
                 ? "Custos stopped while the restore was running (process killed or crashed); the target may be partly restored"
@@ -546,7 +555,8 @@ class RestoreRunner {
         log(orphan.id(), "error", message, null);
     }
 
-    void progress(RunningJob job) {
+    @Override
+    public void progress(RunningJob job) {
         log(job.id(), "info", "Read " + job.rawBytes() + " bytes so far", job.rawBytes());
     }
 

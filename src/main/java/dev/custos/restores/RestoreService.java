@@ -478,6 +478,10 @@ public class RestoreService {
             }
             return cancel(id);
         }
+        if (status == JobStatus.PENDING) {
+            // No job will run to remove its staged upload.
+            repository.job(id).map(RestoreRepository.Job::upload).ifPresent(upload -> removeQuietly(upload.key()));
+        }
         workers.cancelLocally(id);
         return get(id);
     }

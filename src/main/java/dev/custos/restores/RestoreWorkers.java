@@ -1,7 +1,6 @@
 package dev.custos.restores;
 
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,10 +13,7 @@ import org.springframework.stereotype.Component;
 
 import dev.custos.api.ApiException;
 import dev.custos.catalog.CustosProperties;
-import dev.custos.jobs.JobHandler;
-import dev.custos.jobs.JobQueue;
 import dev.custos.jobs.JobWorkers;
-import dev.custos.jobs.RunningJob;
 
 /**
  * The worker pool that runs queued restores, test restores and verifications ({@link JobWorkers}), and, when
@@ -40,41 +36,7 @@ class RestoreWorkers implements SmartLifecycle {
         this.repository = repository;
         this.properties = properties;
         this.context = context;
-        JobQueue queue = new JobQueue() {
-            @Override
-            public Optional<String> nextPending() {
-                return repository.nextPending();
-            }
-
-            @Override
-            public boolean claim(String id, String owner, long now, long leaseUntil) {
-                return repository.claim(id, owner, now, leaseUntil);
-            }
-
-            @Override
-            public Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long progress) {
-                return repository.heartbeat(id, owner, now, leaseUntil, progress);
-            }
-        };
-        JobHandler handler = new JobHandler() {
-            @Override
-            public void run(String id, String node, RunningJob job) {
-                runner.run(id, node, job);
-            }
-
-            @Override
-            public void progress(RunningJob job) {
-                runner.progress(job);
-            }
-
-            @Override
-            public void failOrphans(long now, boolean all, String node) {
-                for (RestoreRepository.Orphan orphan : repository.orphans(now, all, node)) {
-                    runner.failOrphan(orphan, all);
-                }
-            }
-        };
-        this.workers = new JobWorkers("restore", queue, handler, properties.jobs(), clock, !custos.catalog().isPostgres());
+        this.workers = new JobWorkers("restore", repository, runner, properties.jobs(), clock, !custos.catalog().isPostgres());
     }
 
     void wake() {
