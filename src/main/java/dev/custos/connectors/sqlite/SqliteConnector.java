@@ -8,20 +8,30 @@ import dev.custos.connectors.DatabaseKind;
 import dev.custos.connectors.DumpException;
 import dev.custos.connectors.DumpLog;
 import dev.custos.connectors.DumpResult;
+import dev.custos.connectors.Fingerprint;
 import dev.custos.connectors.JdbcConnector;
+import dev.custos.connectors.RestoreException;
+import dev.custos.connectors.RestoreOptions;
+import dev.custos.connectors.RestoreResult;
+import dev.custos.connectors.TargetState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
@@ -31,7 +41,8 @@ import org.sqlite.SQLiteJDBCLoader;
 /**
  * SQLite files on the Custos host. The database name is the file's path; host, port and credentials are
  * ignored. Files are only ever opened read-only: testing a mistyped path must not leave an empty database behind.
- * A dump is a copy made with SQLite's online backup API into a private temporary file, then streamed.
+ * A dump is a copy made with SQLite's online backup API into a private temporary file, then streamed; its fingerprint
+ * is taken from that copy, so it is exactly what was dumped.
  */
 @Component
 public class SqliteConnector extends JdbcConnector {
@@ -40,9 +51,15 @@ public class SqliteConnector extends JdbcConnector {
     private static final Duration BUSY_WAIT = Duration.ofSeconds(60);
     private static final int BUSY_RETRY_MILLIS = 100;
     private static final int COPY_BUFFER_BYTES = 512 * 1024;
+    private static final String TOOL = "sqlite-online-backup";
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    /** Where SQLite keeps a database's transient state; they belong to the file and go with it. */
+    private static final List<String> SIBLING_SUFFIXES = List.of("-journal", "-wal", "-shm");
 
     /** Where copies are made; they need room for a whole database. */
     private final Path temporaryDirectory;
+    private final Clock clock = Clock.systemUTC();
 
     /** Copies go to the JVM's temporary directory, which {@code -Djava.io.tmpdir} moves. */
     public SqliteConnector() {
@@ -79,8 +96,7 @@ public class SqliteConnector extends JdbcConnector {
         }
         Path copy = null;
         try {
-            copy = Files.createTempFile(temporaryDirectory, "custos-sqlite-", ".db",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            copy = Files.createTempFile(temporaryDirectory, "custos-sqlite-", ".db", OWNER_ONLY);
             Path destination = copy;
             String version = withConnection(target, BUSY_WAIT, System.nanoTime(), connection -> {
                 String sqliteVersion = queryNames(connection, versionQuery(), name -> true).get(0);
@@ -88,15 +104,30 @@ public class SqliteConnector extends JdbcConnector {
                 return sqliteVersion;
             });
             log.info("copied " + target.databaseName() + " with the SQLite " + version + " online backup API");
+            Fingerprint taken = null;
+            if (fingerprint) {
+                // The copy, not the source: the source may have moved on since, the copy is what the backup holds.
+                taken = fingerprintFile(copy, cancellation);
+                log.info("fingerprinted the copy: " + taken.tables().size() + " tables");
+            }
             long bytes = stream(copy, out, cancellation);
             log.info("sqlite copy streamed: " + bytes + " bytes");
-            return new DumpResult("sqlite", version, "sqlite-online-backup", SQLiteJDBCLoader.getVersion(), List.of());
+            DumpResult result = new DumpResult("sqlite", version, TOOL, SQLiteJDBCLoader.getVersion(), List.of());
+            return fingerprint ? result.withFingerprint(taken) : result;
         } catch (ConnectorException e) {
             throw new DumpException("cannot copy the SQLite database: " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw new DumpException("cannot fingerprint the copy of " + target.databaseName() + ": " + message(e), e);
         } catch (IOException e) {
             throw new DumpException("cannot copy the SQLite database " + target.databaseName() + ": " + e.getMessage(), e);
         } finally {
-            deleteCopy(copy);
+            deleteWithSiblings(copy);
+        }
+    }
+
+    private Fingerprint fingerprintFile(Path file, Cancellation cancellation) throws SQLException {
+        try (Connection connection = open(file, true, BUSY_WAIT)) {
+            return SqliteFingerprint.take(connection, cancellation, clock.instant());
         }
     }
 
@@ -105,7 +136,7 @@ public class SqliteConnector extends JdbcConnector {
      * Several small steps would let a writer in between, and SQLite would restart the copy each time, forever under
      * a steady stream of writes.
      */
-    private static void backup(java.sql.Connection connection, Path destination) throws SQLException {
+    private static void backup(Connection connection, Path destination) throws SQLException {
         SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
         int retries = (int) (BUSY_WAIT.toMillis() / BUSY_RETRY_MILLIS);
         int rc = sqlite.getDatabase().backup("main", destination.toString(), null, BUSY_RETRY_MILLIS, retries, -1);
@@ -134,28 +165,36 @@ public class SqliteConnector extends JdbcConnector {
         return total;
     }
 
-    private static void deleteCopy(Path copy) {
-        if (copy == null) {
+    /**
+     * Deletes a copy (or a file a failed restore created) with what SQLite kept beside it; a reader of a WAL copy
+     * leaves its -wal and -shm behind, having no right to delete them.
+     */
+    private static void deleteWithSiblings(Path file) {
+        if (file == null) {
             return;
         }
-        for (String suffix : List.of("", "-journal", "-wal", "-shm")) {
+        List<Path> files = new ArrayList<>(siblings(file));
+        files.add(file);
+        for (Path each : files) {
             try {
-                Files.deleteIfExists(Path.of(copy + suffix));
+                Files.deleteIfExists(each);
             } catch (IOException e) {
-                // A leftover 0600 file in the temporary directory; nothing else to do about it here.
+                // A leftover 0600 file; nothing else to do about it here.
             }
         }
+    }
+
+    /** Where SQLite keeps a database's transient state beside it. */
+    private static List<Path> siblings(Path file) {
+        return SIBLING_SUFFIXES.stream().map(suffix -> Path.of(file + suffix)).toList();
     }
 
     @Override
     protected <T> T withConnection(ConnectionTarget target, Duration timeout, long started, SqlWork<T> work) {
         requireKind(target);
         Path file = existingFile(target.databaseName());
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
         // Another process may hold a write lock; wait for it only as long as the caller allows.
-        config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
-        try (Connection connection = config.createConnection("jdbc:sqlite:" + file)) {
+        try (Connection connection = open(file, true, timeout)) {
             try (Statement statement = connection.createStatement();
                     ResultSet rows = statement.executeQuery("PRAGMA schema_version")) {
                 // Opening is lazy: only reading the header tells a database from any other file.
@@ -167,17 +206,20 @@ public class SqliteConnector extends JdbcConnector {
         }
     }
 
-    private static Path existingFile(String databaseName) {
+    private static Path filePath(String databaseName) {
         if (databaseName == null || databaseName.isBlank()) {
             throw new ConnectorException(ConnectionErrorType.DatabaseNotFound, "database file path is required");
         }
-        Path file;
         try {
-            file = Path.of(databaseName).toAbsolutePath().normalize();
+            return Path.of(databaseName).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
             throw new ConnectorException(
                     ConnectionErrorType.ConnectionError, "invalid database file path: " + databaseName, e);
         }
+    }
+
+    private static Path existingFile(String databaseName) {
+        Path file = filePath(databaseName);
         if (Files.isDirectory(file)) {
             throw new ConnectorException(
                     ConnectionErrorType.ConnectionError, file + " is a directory, not a SQLite database file");
@@ -207,31 +249,46 @@ public class SqliteConnector extends JdbcConnector {
         return new ConnectorException(ConnectionErrorType.ConnectionError, text.replaceAll("\\s+", " ").trim(), e);
     }
 
+    private static Connection open(Path file, boolean readOnly, Duration busyWait) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(readOnly);
+        config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, busyWait.toMillis())));
+        return config.createConnection("jdbc:sqlite:" + file);
+    }
+
+    private static String message(SQLException e) {
+        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return text.replaceAll("\\s+", " ").trim();
+    }
 
     // Placeholders until this kind's restore lands; nothing calls them yet.
     @Override
-    public dev.custos.connectors.RestoreResult restore(ConnectionTarget target, java.io.InputStream in,
-            dev.custos.connectors.RestoreOptions options, DumpLog log, Cancellation cancellation) {
+    public RestoreResult restore(ConnectionTarget target, InputStream in, RestoreOptions options, DumpLog log,
+            Cancellation cancellation) {
         throw new UnsupportedOperationException("not yet");
     }
 
     @Override
-    public dev.custos.connectors.TargetState inspect(ConnectionTarget target, java.time.Duration timeout) {
+    public TargetState inspect(ConnectionTarget target, Duration timeout) {
         throw new UnsupportedOperationException("not yet");
     }
 
     @Override
-    public void createDatabase(ConnectionTarget target, java.time.Duration timeout) {
+    public void createDatabase(ConnectionTarget target, Duration timeout) {
         throw new UnsupportedOperationException("not yet");
     }
 
     @Override
-    public void dropDatabase(ConnectionTarget target, java.time.Duration timeout) {
+    public void dropDatabase(ConnectionTarget target, Duration timeout) {
         throw new UnsupportedOperationException("not yet");
     }
 
+    // ----------------------------------------------------------------------------------------------- fingerprint
+
+    /** Read-only, in one read transaction; see {@link SqliteFingerprint} for what it covers. */
     @Override
-    public dev.custos.connectors.Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
-        throw new UnsupportedOperationException("not yet");
+    public Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
+        return withConnection(target, BUSY_WAIT, System.nanoTime(),
+                connection -> SqliteFingerprint.take(connection, cancellation, clock.instant()));
     }
 }
