@@ -65,6 +65,50 @@ class DumpFormatTest {
         }
     }
 
+    /**
+     * A Custos backup still encrypted starts with Tink's header: its length (0x28), then random salt. Random bytes
+     * without control bytes passed for SQL text about one time in eight before the check for well-formed UTF-8; these
+     * heads all did, the first taken from a real AES256_GCM_HKDF_1MB encryption.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "28 72 82 46 fc f2 b0 66 95 98 50 c4 95 8b 6e 91",
+        "28 e3 cc c8 b6 e4 cb 49 b7 55 9b 44 b9 59 30 6c",
+        "28 54 cc a0 7c 68 2f 51 d6 3c 48 f7 4d e0 91 f9",
+        "28 9b 9e f3 b8 56 c8 74 8a b9 73 25 dd b2 70 5a",
+    })
+    void bytesStillEncryptedAreRefused(String hex) {
+        byte[] head = HexFormat.ofDelimiter(" ").parseHex(hex);
+
+        assertThat(sniff(DatabaseKind.POSTGRESQL, head)).isEmpty();
+        assertThat(sniff(DatabaseKind.MYSQL, head)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "41 c3 a9 41",             // é
+        "e6 97 a5 e6 9c ac",       // 日本
+        "f0 9f 98 80 0a",          // an emoji, then a newline
+        "2d 2d 20 e6 97",          // a character cut off by the end of the sniffed bytes
+    })
+    void wellFormedUtf8IsText(String hex) {
+        assertThat(sniff(DatabaseKind.MYSQL, HexFormat.ofDelimiter(" ").parseHex(hex))).contains(DumpFormat.MYSQL_SQL);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "28 b5 2f fd 53 45 4c 45 43 54", // zstd's magic number, then "SELECT"
+        "2d 2d 20 b5 41",                // a continuation byte without its lead
+        "41 c0 af 41",                   // an overlong '/'
+        "41 ed a0 80 41",                // a UTF-16 surrogate
+        "41 ff 41",                      // a byte UTF-8 never uses
+        "c3 41",                         // a lead byte followed by no continuation
+    })
+    void malformedUtf8IsNoText(String hex) {
+        assertThat(sniff(DatabaseKind.MYSQL, HexFormat.ofDelimiter(" ").parseHex(hex))).isEmpty();
+        assertThat(sniff(DatabaseKind.POSTGRESQL, HexFormat.ofDelimiter(" ").parseHex(hex))).isEmpty();
+    }
+
     @Test
     void binaryNoiseIsNoSqlText() {
         byte[] head = {'-', '-', ' ', 0, 1, 2, 3, 'x'};
