@@ -81,6 +81,13 @@ class FingerprintTest {
     }
 
     @Test
+    void oneBeyondTheLimitIsOneMoreDifference() {
+        List<String> differences = empty().differences(withExtraObjects(Fingerprint.MAX_DIFFERENCES + 1));
+
+        assertThat(differences.get(Fingerprint.MAX_DIFFERENCES)).isEqualTo("… and 1 more difference");
+    }
+
+    @Test
     void itsMapsAndListAreItsOwnSortedAndWithoutDuplicates() {
         Map<String, Fingerprint.Table> tables = new HashMap<>(Map.of("b", new Fingerprint.Table(1, "1")));
         List<String> objects = new ArrayList<>(List.of("z", "a", "z"));
