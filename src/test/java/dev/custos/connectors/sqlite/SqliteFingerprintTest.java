@@ -181,6 +181,20 @@ class SqliteFingerprintTest {
     }
 
     @Test
+    void aVirtualTableCountsThroughItsShadowTables() throws Exception {
+        Path file = execute(dir.resolve("search.db"), "CREATE VIRTUAL TABLE docs USING fts5(body)",
+                "INSERT INTO docs VALUES ('restores are proven'), ('backups are kept')");
+        Fingerprint before = fingerprint(file);
+
+        execute(file, "INSERT INTO docs VALUES ('audits are sealed')");
+
+        assertThat(before.tables()).doesNotContainKey("docs").containsKeys("docs_content", "docs_data");
+        assertThat(before.tables().get("docs_content").rows()).isEqualTo(2);
+        assertThat(before.objects()).anyMatch(o -> o.startsWith("table docs: sql "));
+        assertThat(before.differences(fingerprint(file))).contains("table docs_content has 3 rows, expected 2");
+    }
+
+    @Test
     void aCancelledFingerprintStops() throws Exception {
         Path shop = execute(dir.resolve("shop.db"), SHOP);
         Cancellation cancellation = new Cancellation();
