@@ -56,7 +56,7 @@ public class MysqlConnector extends JdbcConnector {
 
     private final Driver driver = new Driver();
     private final CommandRunner runner;
-    private volatile MysqlDumpTool dumpTool;
+    private volatile MysqlTool dumpTool;
 
     /** Runs tools as real processes; for callers that only test connections and list databases. */
     public MysqlConnector() {
@@ -103,7 +103,7 @@ public class MysqlConnector extends JdbcConnector {
             warnings.add(table);
             log.warn(table);
         }
-        MysqlDumpTool tool = dumpTool();
+        MysqlTool tool = dumpTool();
         try (SecretFile options = SecretFile.create(null, "client.cnf", MysqlOptionFile.render(target))) {
             Command command = Command.of(dumpArguments(tool, options, target.databaseName()))
                     // The tool reads ~/.my.cnf after our file, and its values would win (another host, user or password).
@@ -149,7 +149,7 @@ public class MysqlConnector extends JdbcConnector {
      * named alone, without --databases, so the dump has no CREATE DATABASE/USE and restores under any name; "--" stops
      * a name such as "-x" from being read as an option.
      */
-    static List<String> dumpArguments(MysqlDumpTool tool, SecretFile options, String databaseName) {
+    static List<String> dumpArguments(MysqlTool tool, SecretFile options, String databaseName) {
         return List.of(
                 tool.path().toString(),
                 "--defaults-extra-file=" + options.path(),
@@ -166,11 +166,12 @@ public class MysqlConnector extends JdbcConnector {
                 databaseName);
     }
 
-    private MysqlDumpTool dumpTool() {
-        MysqlDumpTool tool = dumpTool;
+    private MysqlTool dumpTool() {
+        MysqlTool tool = dumpTool;
         if (tool == null) {
             // Not cached when missing, so that installing the client later needs no restart.
-            tool = MysqlDumpTool.find(runner);
+            tool = MysqlTool.find(runner, MysqlTool.DUMP).orElseThrow(() ->
+                    new DumpException("neither mariadb-dump nor mysqldump is installed; install mariadb-client"));
             dumpTool = tool;
         }
         return tool;
