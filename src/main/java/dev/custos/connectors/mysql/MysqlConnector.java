@@ -2,18 +2,29 @@ package dev.custos.connectors.mysql;
 
 import dev.custos.connectors.Cancellation;
 import dev.custos.connectors.Command;
+import dev.custos.connectors.CommandResult;
 import dev.custos.connectors.CommandRunner;
+import dev.custos.connectors.CommandTimeoutException;
 import dev.custos.connectors.ConnectionErrorType;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.ConnectorException;
 import dev.custos.connectors.DatabaseKind;
 import dev.custos.connectors.DumpException;
+import dev.custos.connectors.DumpFormat;
 import dev.custos.connectors.DumpLog;
 import dev.custos.connectors.DumpResult;
 import dev.custos.connectors.DumpTools;
+import dev.custos.connectors.Fingerprint;
+import dev.custos.connectors.HoldBackInputStream;
 import dev.custos.connectors.JdbcConnector;
 import dev.custos.connectors.ProcessCommandRunner;
+import dev.custos.connectors.RestoreException;
+import dev.custos.connectors.RestoreOptions;
+import dev.custos.connectors.RestoreResult;
 import dev.custos.connectors.SecretFile;
+import dev.custos.connectors.TargetState;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -23,12 +34,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.mariadb.jdbc.Driver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -36,7 +53,8 @@ import org.springframework.stereotype.Component;
 /**
  * MySQL and MariaDB through MariaDB Connector/J, which speaks to both; called directly so that no global
  * DriverManager state is touched. Dumps run mariadb-dump (or mysqldump) in one transaction, which is a consistent
- * snapshot of the transactional (InnoDB) tables only.
+ * snapshot of the transactional (InnoDB) tables only. Restores feed the dump to the mariadb (or mysql) client; they
+ * cannot be transactional, see {@link #restore}.
  */
 @Component
 public class MysqlConnector extends JdbcConnector {
@@ -54,10 +72,12 @@ public class MysqlConnector extends JdbcConnector {
             + " AND (e.TRANSACTIONS IS NULL OR e.TRANSACTIONS <> 'YES')"
             + " ORDER BY t.TABLE_NAME";
 
+    /** How long a dump that failed waits for its fingerprint's reader to let go of its connection. */
+    private static final Duration FINGERPRINT_ABANDON_WAIT = Duration.ofSeconds(30);
+
     private final Driver driver = new Driver();
     private final CommandRunner runner;
     private volatile MysqlTool dumpTool;
-
     /** Runs tools as real processes; for callers that only test connections and list databases. */
     public MysqlConnector() {
         this(new ProcessCommandRunner());
@@ -86,6 +106,16 @@ public class MysqlConnector extends JdbcConnector {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@code fingerprint}, the {@link Fingerprint} comes from a consistent snapshot of its own, opened just
+     * before mariadb-dump starts and read on another thread while the dump runs: MySQL and MariaDB cannot hand a
+     * snapshot to another session, so mariadb-dump's own cannot be shared. Where nothing writes to the database
+     * meanwhile the two are the same. Under concurrent writes they can differ by what was committed between the two
+     * snapshots' opening (milliseconds apart), and in AUTO_INCREMENT values, which no snapshot freezes, by what was
+     * inserted before mariadb-dump read each table's definition; a test restore then reports those tables.
+     */
     @Override
     public DumpResult dump(ConnectionTarget target, OutputStream out, DumpLog log, Cancellation cancellation,
             boolean fingerprint) {
@@ -104,18 +134,106 @@ public class MysqlConnector extends JdbcConnector {
             log.warn(table);
         }
         MysqlTool tool = dumpTool();
-        try (SecretFile options = SecretFile.create(null, "client.cnf", MysqlOptionFile.render(target))) {
-            Command command = Command.of(dumpArguments(tool, options, target.databaseName()))
-                    // The tool reads ~/.my.cnf after our file, and its values would win (another host, user or password).
-                    // HOME is our private directory, where there is none.
-                    .withEnvironment(Map.of("HOME", options.directory().toString()))
-                    .withTimeout(DumpTools.DUMP_TIME_LIMIT);
-            warnings.addAll(DumpTools.run(runner, command, tool.name() + " " + tool.version(), out, target, log,
-                    cancellation));
-        } catch (UncheckedIOException e) {
-            throw new DumpException("cannot write the option file for " + tool.name() + ": " + e.getMessage(), e);
+        FingerprintTask fingerprintTask = fingerprint ? fingerprintBeforeDump(target, log, cancellation) : null;
+        boolean dumped = false;
+        try {
+            try (SecretFile options = SecretFile.create(null, "client.cnf", MysqlOptionFile.render(target))) {
+                Command command = Command.of(dumpArguments(tool, options, target.databaseName()))
+                        // The tool reads ~/.my.cnf after our file, and its values would win (another host, user or
+                        // password). HOME is our private directory, where there is none.
+                        .withEnvironment(Map.of("HOME", options.directory().toString()))
+                        .withTimeout(DumpTools.DUMP_TIME_LIMIT);
+                warnings.addAll(DumpTools.run(runner, command, tool.name() + " " + tool.version(), out, target, log,
+                        cancellation));
+            } catch (UncheckedIOException e) {
+                throw new DumpException("cannot write the option file for " + tool.name() + ": " + e.getMessage(), e);
+            }
+            dumped = true;
+        } finally {
+            if (!dumped && fingerprintTask != null) {
+                fingerprintTask.abandon();
+            }
         }
-        return new DumpResult("sql", server.version(), tool.name(), tool.version(), warnings);
+        DumpResult result = new DumpResult("sql", server.version(), tool.name(), tool.version(), warnings);
+        return fingerprintTask == null ? result : result.withFingerprint(fingerprintTask.await(log));
+    }
+
+    /**
+     * Opens the fingerprint's snapshot now, before the dump starts, and reads it on a thread of its own while the
+     * dump runs, so that a backup with a fingerprint takes little longer than one without.
+     */
+    private FingerprintTask fingerprintBeforeDump(ConnectionTarget target, DumpLog log, Cancellation cancellation) {
+        Connection connection;
+        try {
+            connection = open(target, DumpTools.CONNECT_TIMEOUT, System.nanoTime());
+        } catch (ConnectorException e) {
+            throw new DumpException("cannot connect to MySQL at " + target.host() + ":" + target.port() + ": "
+                    + e.getMessage(), e);
+        }
+        Cancellation stop = new Cancellation();
+        Runnable forward = cancellation.onCancel(stop::cancel);
+        stop.onCancel(() -> abort(connection));
+        MysqlFingerprint snapshot;
+        try {
+            unboundQueries(connection);
+            snapshot = MysqlFingerprint.begin(connection, target.databaseName());
+        } catch (SQLException e) {
+            forward.run();
+            closeQuietly(connection);
+            throw new DumpException("cannot open the fingerprint's snapshot: " + message(e, target), e);
+        }
+        log.info("fingerprint snapshot opened");
+        CompletableFuture<Fingerprint> result = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                result.complete(snapshot.read(stop));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            } finally {
+                forward.run();
+                closeQuietly(connection);
+            }
+        }, "custos mysql fingerprint");
+        reader.setDaemon(true);
+        reader.start();
+        return new FingerprintTask(result, stop, target);
+    }
+
+    /** A fingerprint being read beside a dump; {@code stop} aborts its connection. */
+    private record FingerprintTask(CompletableFuture<Fingerprint> result, Cancellation stop, ConnectionTarget target) {
+
+        /** The dump failed or was cancelled: stops the read and waits (bounded) until its connection is closed. */
+        void abandon() {
+            stop.cancel();
+            try {
+                result.get(FINGERPRINT_ABANDON_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // Stopped as asked; the dump's own failure is what the caller reports.
+            }
+        }
+
+        /** The dump is done: waits for the fingerprint, which may still be reading. */
+        Fingerprint await(DumpLog log) {
+            try {
+                Fingerprint fingerprint = result.get();
+                log.info("fingerprint taken: " + fingerprint.tables().size() + " tables, "
+                        + fingerprint.sequences().size() + " sequences, " + fingerprint.objects().size() + " other objects");
+                return fingerprint;
+            } catch (InterruptedException e) {
+                stop.cancel();
+                Thread.currentThread().interrupt();
+                throw new Cancellation.CancelledException();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (stop.isCancelled() || cause instanceof Cancellation.CancelledException) {
+                    throw new Cancellation.CancelledException();
+                }
+                String why = cause instanceof SQLException sql ? message(sql, target) : String.valueOf(cause);
+                throw new DumpException("the dump is complete but its fingerprint failed: " + why, cause);
+            }
+        }
     }
 
     /** What a dump needs to know before it starts; {@code nonTransactionalTables} are already warnings. */
@@ -179,6 +297,20 @@ public class MysqlConnector extends JdbcConnector {
 
     @Override
     protected <T> T withConnection(ConnectionTarget target, Duration timeout, long started, SqlWork<T> work) {
+        try (Connection connection = open(target, timeout, started)) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw classify(e, target);
+        }
+    }
+
+    /**
+     * A connection on {@code target.databaseName()} (none when null), opened within {@code timeout} counted from
+     * {@code started}, its queries bounded by what is left of it. The caller closes it.
+     *
+     * @throws ConnectorException classified
+     */
+    private Connection open(ConnectionTarget target, Duration timeout, long started) {
         requireKind(target);
         requireHost(target);
         long timeoutMillis = Math.max(1, timeout.toMillis());
@@ -189,17 +321,55 @@ public class MysqlConnector extends JdbcConnector {
         properties.setProperty("socketTimeout", Long.toString(timeoutMillis));
         // MySQL 8's default caching_sha2_password needs the server's RSA key to log in without TLS.
         properties.setProperty("allowPublicKeyRetrieval", "true");
-        try (Connection connection = driver.connect(url(target), properties)) {
+        Connection connection = null;
+        try {
+            connection = driver.connect(url(target), properties);
             boundQueries(connection, timeoutMillis, started);
             if (target.databaseName() != null) {
                 // Chosen after login, not in the URL: the URL's path and query are parsed as driver options, so a
                 // database named "x?allowLocalInfile=true" would set one. An unknown database fails here with 1049.
                 connection.setCatalog(target.databaseName());
             }
-            return work.run(connection);
+            return connection;
         } catch (SQLException e) {
+            closeQuietly(connection);
             throw classify(e, target);
         }
+    }
+
+    /** For work that lasts as long as the data does (a fingerprint, strict delete): only a cancel stops it. */
+    private static void unboundQueries(Connection connection) throws SQLException {
+        connection.setNetworkTimeout(Runnable::run, (int) DumpTools.DUMP_TIME_LIMIT.toMillis());
+    }
+
+    /** Stops whatever the connection is running, from another thread: the driver kills the query on the server. */
+    private static void abort(Connection connection) {
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            // Closed already.
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // Nothing to do about a connection that cannot even close.
+            }
+        }
+    }
+
+    /** The server itself, no database chosen: for work on a database that may not exist. */
+    private static ConnectionTarget server(ConnectionTarget target) {
+        return new ConnectionTarget(target.kind(), target.host(), target.port(), null, target.username(),
+                target.password());
+    }
+
+    /** An identifier in backticks with its backticks doubled, so that any name a user gives stays one name. */
+    static String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
     }
 
     private static String url(ConnectionTarget target) {
@@ -235,30 +405,184 @@ public class MysqlConnector extends JdbcConnector {
     }
 
 
-    // Placeholders until this kind's restore lands; nothing calls them yet.
+    // Placeholder until this kind's restore lands; nothing calls it yet.
     @Override
-    public dev.custos.connectors.RestoreResult restore(ConnectionTarget target, java.io.InputStream in,
-            dev.custos.connectors.RestoreOptions options, DumpLog log, Cancellation cancellation) {
+    public RestoreResult restore(ConnectionTarget target, InputStream in, RestoreOptions options, DumpLog log,
+            Cancellation cancellation) {
         throw new UnsupportedOperationException("not yet");
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Other sessions are those whose current database is the target (information_schema.PROCESSLIST), Custos's
+     * own excluded; an account without the PROCESS privilege sees only its own, so others may be missed.
+     */
     @Override
-    public dev.custos.connectors.TargetState inspect(ConnectionTarget target, java.time.Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
+    public TargetState inspect(ConnectionTarget target, Duration timeout) {
+        requireKind(target);
+        String database = requireDatabase(target, "inspect");
+        return withConnection(server(target), timeout, System.nanoTime(), connection -> {
+            String version = queryNames(connection, versionQuery(), name -> true).get(0);
+            // Compared here too: information_schema compares names without regard to case, the server may not.
+            boolean exists = rows(connection, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+                    database).stream().anyMatch(row -> database.equals(row[0]));
+            if (!exists) {
+                return new TargetState(false, 0, List.of(), version);
+            }
+            int objects = count(connection, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", database)
+                    + count(connection, "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?", database)
+                    + count(connection, "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?", database);
+            List<String> sessions = otherSessions(connection, database).stream().map(Session::describe).toList();
+            return new TargetState(true, objects, sessions, version);
+        });
+    }
+
+    /** Another session on a database, as a user may read of it: no query text, which can hold secrets. */
+    private record Session(long id, String user, String host) {
+        String describe() {
+            return "id " + id + " user " + user + " host " + host;
+        }
+    }
+
+    private static List<Session> otherSessions(Connection connection, String database) throws SQLException {
+        List<Session> sessions = new ArrayList<>();
+        for (String[] row : rows(connection, "SELECT ID, USER, HOST, DB FROM information_schema.PROCESSLIST"
+                + " WHERE DB = ? AND ID <> CONNECTION_ID() ORDER BY ID", database)) {
+            if (database.equals(row[3])) {
+                sessions.add(new Session(Long.parseLong(row[0]), row[1], row[2]));
+            }
+        }
+        return sessions;
     }
 
     @Override
-    public void createDatabase(ConnectionTarget target, java.time.Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
+    public void createDatabase(ConnectionTarget target, Duration timeout) {
+        requireKind(target);
+        String database = requireDatabase(target, "create");
+        try {
+            withConnection(server(target), timeout, System.nanoTime(), connection -> {
+                try (Statement statement = connection.createStatement()) {
+                    // No IF NOT EXISTS: restoring into a database someone else just created must not pass unnoticed.
+                    statement.execute("CREATE DATABASE " + quote(database) + " CHARACTER SET utf8mb4");
+                }
+                return null;
+            });
+        } catch (ConnectorException e) {
+            if (e.getCause() instanceof SQLException sql && sql.getErrorCode() == 1007) {
+                throw new RestoreException("database " + quote(database) + " exists already", false, e);
+            }
+            throw new RestoreException("cannot create database " + quote(database) + ": " + e.getMessage(), false, e);
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Sessions on it are killed first (KILL CONNECTION); one the account may not kill (it lacks CONNECTION ADMIN
+     * or SUPER) stays, and the drop then waits for its locks no longer than {@code timeout}.
+     */
     @Override
-    public void dropDatabase(ConnectionTarget target, java.time.Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
+    public void dropDatabase(ConnectionTarget target, Duration timeout) {
+        requireKind(target);
+        String database = requireDatabase(target, "drop");
+        boolean[] dropping = {false};
+        try {
+            withConnection(server(target), timeout, System.nanoTime(), connection -> {
+                List<String> survivors = new ArrayList<>();
+                try (Statement statement = connection.createStatement()) {
+                    for (Session session : otherSessions(connection, database)) {
+                        try {
+                            statement.execute("KILL CONNECTION " + session.id());
+                        } catch (SQLException e) {
+                            // 1094: it ended by itself meanwhile.
+                            if (e.getErrorCode() != 1094) {
+                                survivors.add(session.describe());
+                            }
+                        }
+                    }
+                    statement.execute("SET SESSION lock_wait_timeout = " + Math.max(1, timeout.toSeconds()));
+                    dropping[0] = true;
+                    statement.execute("DROP DATABASE IF EXISTS " + quote(database));
+                } catch (SQLException e) {
+                    if (!survivors.isEmpty()) {
+                        throw new SQLException(e.getMessage() + " (sessions that could not be ended: "
+                                + String.join(", ", survivors) + ")", e.getSQLState(), e.getErrorCode(), e);
+                    }
+                    throw e;
+                }
+                return null;
+            });
+        } catch (ConnectorException e) {
+            throw new RestoreException("cannot drop database " + quote(database) + ": " + e.getMessage(), dropping[0], e);
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Read in one {@code START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY} at REPEATABLE READ, which freezes
+     * InnoDB rows; see {@link MysqlFingerprint} for what is read and how rows are hashed.
+     *
+     * @throws ConnectorException the server cannot be reached (classified) or a query failed (the server's message)
+     */
     @Override
-    public dev.custos.connectors.Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
-        throw new UnsupportedOperationException("not yet");
+    public Fingerprint fingerprint(ConnectionTarget target, Cancellation cancellation) {
+        requireKind(target);
+        String database = requireDatabase(target, "fingerprint");
+        throwIfCancelled(cancellation);
+        Connection connection = open(target, DumpTools.CONNECT_TIMEOUT, System.nanoTime());
+        Runnable unregister = cancellation.onCancel(() -> abort(connection));
+        try (connection) {
+            unboundQueries(connection);
+            return MysqlFingerprint.begin(connection, database).read(cancellation);
+        } catch (SQLException e) {
+            throwIfCancelled(cancellation);
+            throw new ConnectorException(ConnectionErrorType.ConnectionError, "cannot fingerprint " + quote(database)
+                    + ": " + message(e, target), e);
+        } finally {
+            unregister.run();
+        }
     }
+
+    private static String requireDatabase(ConnectionTarget target, String what) {
+        if (target.databaseName() == null || target.databaseName().isBlank()) {
+            throw new IllegalArgumentException("a database name is required to " + what + " MySQL or MariaDB");
+        }
+        return target.databaseName();
+    }
+
+    private static void throwIfCancelled(Cancellation cancellation) {
+        if (cancellation.isCancelled()) {
+            throw new Cancellation.CancelledException();
+        }
+    }
+
+    private static String flavour(String version) {
+        return version.contains("MariaDB") ? "MariaDB " : "MySQL ";
+    }
+
+    /** Every row of a query whose one parameter is {@code value}, each column as text. */
+    private static List<String[]> rows(Connection connection, String sql, String value) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, value);
+            try (ResultSet result = statement.executeQuery()) {
+                int columns = result.getMetaData().getColumnCount();
+                while (result.next()) {
+                    String[] row = new String[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = result.getString(i + 1);
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static int count(Connection connection, String sql, String value) throws SQLException {
+        return Integer.parseInt(rows(connection, sql, value).get(0)[0]);
+    }
+
 }
