@@ -72,12 +72,19 @@ public class MysqlConnector extends JdbcConnector {
             + " AND (e.TRANSACTIONS IS NULL OR e.TRANSACTIONS <> 'YES')"
             + " ORDER BY t.TABLE_NAME";
 
+    /** Appended to a failure once the client ran: what a user must know about the target. */
+    private static final String PARTLY_RESTORED = "; the target may hold part of the dump (MySQL and MariaDB commit"
+            + " each statement of a restore on its own): restore the pre-restore snapshot to undo it";
+    /** Warnings kept from a successful load; a chatty client cannot flood the result. */
+    private static final int MAX_WARNINGS = 100;
     /** How long a dump that failed waits for its fingerprint's reader to let go of its connection. */
     private static final Duration FINGERPRINT_ABANDON_WAIT = Duration.ofSeconds(30);
 
     private final Driver driver = new Driver();
     private final CommandRunner runner;
     private volatile MysqlTool dumpTool;
+    private volatile MysqlTool clientTool;
+
     /** Runs tools as real processes; for callers that only test connections and list databases. */
     public MysqlConnector() {
         this(new ProcessCommandRunner());
@@ -295,6 +302,20 @@ public class MysqlConnector extends JdbcConnector {
         return tool;
     }
 
+    private MysqlTool clientTool() {
+        MysqlTool tool = clientTool;
+        if (tool == null) {
+            try {
+                tool = MysqlTool.find(runner, MysqlTool.CLIENT).orElseThrow(() ->
+                        new RestoreException("neither mariadb nor mysql is installed; install mariadb-client", false));
+            } catch (DumpException e) {
+                throw new RestoreException(e.getMessage(), false, e);
+            }
+            clientTool = tool;
+        }
+        return tool;
+    }
+
     @Override
     protected <T> T withConnection(ConnectionTarget target, Duration timeout, long started, SqlWork<T> work) {
         try (Connection connection = open(target, timeout, started)) {
@@ -404,12 +425,201 @@ public class MysqlConnector extends JdbcConnector {
         return target.redact(text);
     }
 
-
-    // Placeholder until this kind's restore lands; nothing calls it yet.
+    /**
+     * Loads a SQL dump of mariadb-dump or mysqldump with the mariadb client (mysql where only MySQL's is installed):
+     * {@code --defaults-extra-file=<option file> --default-character-set=utf8mb4 --binary-mode
+     * --max-allowed-packet=1G -- <database>}, the dump on its stdin; the login in the same 0600 option file as a
+     * dump's, never in argv.
+     *
+     * <p><b>Not transactional.</b> MySQL and MariaDB commit every DDL statement on its own, and a dump is DDL between
+     * its rows (DROP TABLE, CREATE TABLE, …), so a restore cannot be one transaction: one that fails half-way leaves
+     * the target holding part of the dump. The caller must therefore verify a stored backup's size and SHA-256
+     * before it calls this, and the pre-restore snapshot is the way back. {@code in} still goes through a
+     * {@link HoldBackInputStream}: a stream that throws at its end cannot let the client run the dump's last
+     * statements, and the client is killed.
+     *
+     * <p>{@code options.replace()} changes nothing: a mariadb-dump drops each of its objects before creating it
+     * anyway. {@code options.strictDelete()} first drops every table, view, sequence, procedure, function and event
+     * of the target. Unless {@code options.keepDefiners()}, every DEFINER clause is rewritten to
+     * {@code DEFINER=CURRENT_USER} ({@link DefinerFilter}), so that views, routines, triggers and events run as the
+     * restoring account wherever the dump's accounts do not exist.
+     *
+     * @throws RestoreException the target is missing, the client is not installed or failed (its stderr tail), or
+     *                          {@code in} failed; {@code targetTouched} once the client started or strict delete
+     *                          dropped something
+     */
     @Override
     public RestoreResult restore(ConnectionTarget target, InputStream in, RestoreOptions options, DumpLog log,
             Cancellation cancellation) {
-        throw new UnsupportedOperationException("not yet");
+        requireKind(target);
+        String database = requireDatabase(target, "restore into");
+        if (options.format() != DumpFormat.MYSQL_SQL) {
+            throw new RestoreException("MySQL and MariaDB restore SQL dumps of mariadb-dump or mysqldump, not "
+                    + options.format(), false);
+        }
+        throwIfCancelled(cancellation);
+        String version = restoreServerVersion(target);
+        log.info("connected to " + flavour(version) + version);
+        List<String> warnings = new ArrayList<>();
+        String source = options.sourceServerVersion();
+        if (source != null && source.contains("MariaDB") != version.contains("MariaDB")) {
+            String warning = "the dump comes from " + flavour(source) + source + " and goes into " + flavour(version)
+                    + version + ": statements only one of them knows will fail";
+            warnings.add(warning);
+            log.warn(warning);
+        }
+        MysqlTool client = clientTool();
+        boolean touched = options.strictDelete() && dropEveryObject(target, log, cancellation);
+        throwIfCancelled(cancellation);
+
+        DefinerFilter definers = options.keepDefiners() ? null : new DefinerFilter(in);
+        log.info(definers == null ? "keeping the dump's DEFINER clauses"
+                : "rewriting DEFINER clauses to CURRENT_USER");
+        FedInput input = new FedInput(new HoldBackInputStream(definers == null ? in : definers));
+        List<String> lines = new ArrayList<>();
+        String label = client.name() + " " + client.version();
+        CommandResult result;
+        try (SecretFile optionFile = SecretFile.create(null, "client.cnf", MysqlOptionFile.render(target))) {
+            Command command = Command.of(restoreArguments(client, optionFile, database))
+                    // As for a dump: no ~/.my.cnf may override the option file.
+                    .withEnvironment(Map.of("HOME", optionFile.directory().toString()))
+                    .withStdin(input)
+                    .withTimeout(DumpTools.DUMP_TIME_LIMIT)
+                    .withStderrLines(line -> {
+                        synchronized (lines) {
+                            if (lines.size() < MAX_WARNINGS) {
+                                lines.add(target.redact(line));
+                            }
+                        }
+                    });
+            log.info(label + " started");
+            try {
+                // The client prints only what a dump's SELECTs return (MariaDB's SETVAL of a sequence): nothing to keep.
+                result = runner.run(command, OutputStream.nullOutputStream(), cancellation);
+            } catch (CommandTimeoutException e) {
+                throw new RestoreException(target.redact(e.getMessage() + tail(e.stderrTail())) + PARTLY_RESTORED,
+                        true, e);
+            } catch (IOException e) {
+                // A cancel may stop the dump's source before it stops the client: it is still a cancel.
+                throwIfCancelled(cancellation);
+                if (input.failure() != null) {
+                    throw new RestoreException("reading the dump failed after " + input.bytes() + " bytes: "
+                            + target.redact(e.getMessage()) + "; " + client.name()
+                            + " was stopped before the end of the dump" + PARTLY_RESTORED, true, e);
+                }
+                // Not one byte fed (the client could not even start): only strict delete can have touched the target.
+                boolean fed = input.bytes() > 0;
+                throw new RestoreException(target.redact(client.name() + " failed: " + e.getMessage())
+                        + (fed ? PARTLY_RESTORED : ""), fed || touched, e);
+            }
+        } catch (UncheckedIOException e) {
+            throw new RestoreException("cannot write the option file for " + client.name() + ": " + e.getMessage(),
+                    touched, e);
+        }
+        if (!result.succeeded()) {
+            throwIfCancelled(cancellation);
+            throw new RestoreException(target.redact(client.name() + " " + failure(withoutEchoedQuery(result)))
+                    + PARTLY_RESTORED, true);
+        }
+        if (!input.ended()) {
+            throw new RestoreException(client.name() + " exited after reading " + input.bytes()
+                    + " bytes, before the end of the dump" + PARTLY_RESTORED, true);
+        }
+        synchronized (lines) {
+            lines.forEach(log::warn);
+            warnings.addAll(lines);
+        }
+        if (definers != null) {
+            log.info("rewrote " + definers.rewritten() + " DEFINER clauses to CURRENT_USER");
+        }
+        log.info(label + " finished: " + input.bytes() + " bytes in " + seconds(result.elapsed()));
+        return new RestoreResult(version, client.name(), client.version(), warnings);
+    }
+
+    /**
+     * The option file first, as for a dump; "--" before the database so that a name such as "-x" is no option.
+     */
+    static List<String> restoreArguments(MysqlTool tool, SecretFile options, String databaseName) {
+        return List.of(
+                tool.path().toString(),
+                "--defaults-extra-file=" + options.path(),
+                // A dump is utf8mb4 text whatever the server's or the client's default character set is.
+                "--default-character-set=utf8mb4",
+                // Rows hold any bytes: without it the client stops at a NUL and turns \r\n into \n.
+                "--binary-mode",
+                // The client's default (16 MiB) would refuse a larger row of the dump; 1 GiB is the protocol's limit.
+                "--max-allowed-packet=1G",
+                "--",
+                databaseName);
+    }
+
+    private String restoreServerVersion(ConnectionTarget target) {
+        try {
+            return withConnection(target, DumpTools.CONNECT_TIMEOUT, System.nanoTime(),
+                    connection -> queryNames(connection, versionQuery(), name -> true).get(0));
+        } catch (ConnectorException e) {
+            throw new RestoreException("cannot connect to MySQL at " + target.host() + ":" + target.port() + ": "
+                    + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * Strict delete: drops every table, view, sequence, procedure, function and event of the target, foreign keys
+     * unchecked, so that after the load it holds exactly what the dump holds. Triggers go with their tables.
+     * Returns whether anything was dropped.
+     */
+    private boolean dropEveryObject(ConnectionTarget target, DumpLog log, Cancellation cancellation) {
+        String database = target.databaseName();
+        int[] dropped = {0};
+        try {
+            withConnection(target, DumpTools.CONNECT_TIMEOUT, System.nanoTime(), connection -> {
+                unboundQueries(connection);
+                Runnable unregister = cancellation.onCancel(() -> abort(connection));
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET SESSION FOREIGN_KEY_CHECKS = 0");
+                    for (String drop : dropStatements(connection, database)) {
+                        throwIfCancelled(cancellation);
+                        statement.execute(drop);
+                        dropped[0]++;
+                    }
+                } finally {
+                    unregister.run();
+                }
+                return null;
+            });
+        } catch (ConnectorException e) {
+            throwIfCancelled(cancellation);
+            throw new RestoreException("strict delete could not empty " + quote(database) + ": " + e.getMessage(),
+                    dropped[0] > 0, e);
+        }
+        log.info("strict delete: dropped " + dropped[0] + " objects of the target");
+        return dropped[0] > 0;
+    }
+
+    /** Views first (they name tables), then tables and sequences, routines and events. */
+    private static List<String> dropStatements(Connection connection, String database) throws SQLException {
+        String schema = quote(database) + ".";
+        List<String> views = new ArrayList<>();
+        List<String> drops = new ArrayList<>();
+        for (String[] row : rows(connection, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
+                + " WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", database)) {
+            switch (row[1]) {
+                case "VIEW" -> views.add("DROP VIEW IF EXISTS " + schema + quote(row[0]));
+                case "SEQUENCE" -> drops.add("DROP SEQUENCE IF EXISTS " + schema + quote(row[0]));
+                default -> drops.add("DROP TABLE IF EXISTS " + schema + quote(row[0]));
+            }
+        }
+        for (String[] row : rows(connection, "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES"
+                + " WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') ORDER BY ROUTINE_NAME",
+                database)) {
+            drops.add("DROP " + row[1] + " IF EXISTS " + schema + quote(row[0]));
+        }
+        for (String[] row : rows(connection, "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?"
+                + " ORDER BY EVENT_NAME", database)) {
+            drops.add("DROP EVENT IF EXISTS " + schema + quote(row[0]));
+        }
+        views.addAll(drops);
+        return views;
     }
 
     /**
@@ -585,4 +795,84 @@ public class MysqlConnector extends JdbcConnector {
         return Integer.parseInt(rows(connection, sql, value).get(0)[0]);
     }
 
+    /**
+     * The client's stderr from its ERROR line on. MariaDB's client prints the failed statement before it, framed by
+     * dashes: an INSERT of a dump is megabytes of row data, which belong neither in a message nor in a catalog.
+     */
+    private static CommandResult withoutEchoedQuery(CommandResult result) {
+        String tail = result.stderrTail();
+        int error = tail.startsWith("ERROR ") ? 0 : tail.indexOf("\nERROR ") + 1;
+        return error <= 0 ? result
+                : new CommandResult(result.exitCode(), tail.substring(error), result.elapsed(), result.stdoutBytes());
+    }
+
+    private static String failure(CommandResult result) {
+        int code = result.exitCode();
+        // 128 + n is how a shell reports death by signal n; Java reports it the same way.
+        String how = code > 128 && code < 160 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+        return how + tail(result.stderrTail());
+    }
+
+    private static String tail(String stderrTail) {
+        return stderrTail == null || stderrTail.isBlank() ? " and wrote nothing to stderr" : ": " + stderrTail.strip();
+    }
+
+    private static String seconds(Duration elapsed) {
+        return String.format(Locale.ROOT, "%.1f s", elapsed.toMillis() / 1000.0);
+    }
+
+    /**
+     * What the client reads: counts it, knows whether it reached the end, and turns a RuntimeException of the source
+     * into an IOException. The runner stops the client on an IOException only; anything else would end the feed
+     * quietly, and the client would take a truncated dump for a whole one.
+     */
+    private static final class FedInput extends InputStream {
+        private final InputStream source;
+        private volatile long bytes;
+        private volatile boolean ended;
+        private volatile IOException failure;
+
+        FedInput(InputStream source) {
+            this.source = source;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = source.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            } catch (RuntimeException e) {
+                failure = new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+                throw failure;
+            }
+            if (n < 0) {
+                ended = true;
+            } else {
+                bytes += n;
+            }
+            return n;
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        IOException failure() {
+            return failure;
+        }
+    }
 }
