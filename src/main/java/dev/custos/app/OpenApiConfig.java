@@ -24,12 +24,16 @@ class OpenApiConfig {
     /** Path prefix → tag, in the order the document lists the tags; the longest matching prefix tags a path. */
     private static final Map<String, Tag> TAGS = new LinkedHashMap<>();
     private static final String BACKUPS = "Backup jobs and their history, logs, files, download links and deletion";
+    private static final String RESTORES = "Restores, test restores and verifications: queue, history, logs, cancel, rollback";
 
     static {
         tag("/api/engines", "Engines", "Database servers: credentials, connection tests, discovery and import");
         tag("/api/databases", "Databases", "Databases to back up: connection, policy, compression, tags");
         // A backup trigger lives under /api/databases but belongs to Backups.
         tag("/api/databases/{id}/backup", "Backups", BACKUPS);
+        tag("/api/backups/{id}/restore", "Restores", RESTORES);
+        tag("/api/backups/{id}/verify", "Restores", RESTORES);
+        tag("/api/restores", "Restores", RESTORES);
         tag("/api/backup-policies", "Backup policies", "GFS schedules and retention, hourly to yearly");
         tag("/api/backups", "Backups", BACKUPS);
         tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");

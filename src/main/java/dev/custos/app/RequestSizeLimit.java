@@ -35,6 +35,12 @@ class RequestSizeLimit extends OncePerRequestFilter {
         }
     }
 
+    /** An uploaded dump is streamed to storage, never held in memory, so it may be any size. */
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return "/api/restores/upload".equals(request.getRequestURI());
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {

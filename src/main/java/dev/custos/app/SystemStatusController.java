@@ -1,6 +1,9 @@
 package dev.custos.app;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,22 +16,29 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.custos.api.ApiException;
+import dev.custos.restores.LastRestorable;
+import dev.custos.restores.Restore;
+import dev.custos.restores.RestoreService;
 import dev.custos.storage.LocalStorageBackend;
 
 /** {@code GET /api/system-status}: storage probed for real, counts from the catalog. */
 @RestController
 class SystemStatusController {
 
-    private static final List<String> INCLUDES = List.of("all", "storage", "databases", "backups");
+    private static final List<String> INCLUDES = List.of("all", "storage", "databases", "backups", "restores");
+    /** Failed verifications listed at most. */
+    private static final int FAILED_SHOWN = 10;
 
     private final JdbcClient jdbc;
     private final LocalStorageBackend storage;
     private final Clock clock;
+    private final RestoreService restores;
 
-    SystemStatusController(JdbcClient jdbc, LocalStorageBackend storage, Clock clock) {
+    SystemStatusController(JdbcClient jdbc, LocalStorageBackend storage, Clock clock, RestoreService restores) {
         this.jdbc = jdbc;
         this.storage = storage;
         this.clock = clock;
+        this.restores = restores;
     }
 
     @Operation(summary = "Status of the API, the backup storage (probed by a real write) and the catalog's counts")
@@ -81,8 +91,46 @@ class SystemStatusController {
                     : Math.round(1000.0 * completed / (completed + failed)) / 10.0);
             body.put("backups", b);
         }
+        if (all || include.equals("restores")) {
+            body.put("restorability", restorability());
+        }
         body.put("status", overall);
         return body;
+    }
+
+    /**
+     * Per database, the newest backup a test restore proved restorable and its age; and the latest failed
+     * verifications, which are what an operator must look at.
+     */
+    private Map<String, Object> restorability() {
+        Instant now = clock.instant();
+        List<Map<String, Object>> perDatabase = new ArrayList<>();
+        for (LastRestorable last : restores.lastRestorable()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("database_id", last.databaseId());
+            d.put("database_name", last.databaseName());
+            d.put("last_verified_backup_id", last.backupId());
+            d.put("last_verified_backup_created_at", last.backupCreatedAt());
+            d.put("verified_at", last.verifiedAt());
+            d.put("age_seconds", last.backupCreatedAt() == null ? null
+                    : Duration.between(last.backupCreatedAt(), now).toSeconds());
+            perDatabase.add(d);
+        }
+        List<Map<String, Object>> failed = new ArrayList<>();
+        for (Restore r : restores.recentFailedVerifications(FAILED_SHOWN)) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("restore_id", r.id());
+            f.put("backup_id", r.backupId());
+            f.put("restore_type", r.restoreType());
+            f.put("failed_at", r.completedAt());
+            f.put("error_message", r.errorMessage());
+            failed.add(f);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("databases", perDatabase);
+        result.put("never_verified", perDatabase.stream().filter(d -> d.get("last_verified_backup_id") == null).count());
+        result.put("recent_failures", failed);
+        return result;
     }
 
     private static Map<String, Object> service(String status, String message) {

@@ -3,11 +3,17 @@ package dev.custos.backups;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+
+import dev.custos.jobs.JobStatus;
 
 /**
  * A backup as the API shows it: the spec's {@code BackupResult} plus what proves it ({@code checksum_sha256},
  * sizes, the tool that made it) and, while it runs, its progress ({@code bytes_written}, {@code heartbeat_at}).
- * {@code database_name} and {@code database_alias} both carry the database's display name: the spec uses the
+ * {@code has_fingerprint} says whether the source's fingerprint was taken with the dump (a test restore compares
+ * against it); {@code verified_at}, {@code verification_status} ({@code passed}/{@code failed}),
+ * {@code verification_kind} ({@code checksum}/{@code test_restore}) and {@code verification_details} are the latest
+ * verification's result. {@code database_name} and {@code database_alias} both carry the database's display name: the spec uses the
  * first in its example and the second in its data model.
  */
 public record Backup(
@@ -44,10 +50,15 @@ public record Backup(
         String dumpToolVersion,
         List<String> warnings,
         Instant heartbeatAt,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        boolean hasFingerprint,
+        Instant verifiedAt,
+        String verificationStatus,
+        String verificationKind,
+        Map<String, Object> verificationDetails) {
 
-    BackupStatus state() {
-        return BackupStatus.fromValue(status);
+    JobStatus state() {
+        return JobStatus.fromValue(status);
     }
 
     static Double duration(Instant startedAt, Instant completedAt) {
@@ -67,6 +78,6 @@ public record Backup(
         String databaseId = parts.length > 2 ? parts[1] : null;
         return new Backup(null, null, null, databaseId, null, null, type, null, null, null, null, null, null, null,
                 blobName, null, null, null, null, null, null, null, null, null, false, null, null, null, null, null,
-                null, List.of(), null, false);
+                null, List.of(), null, false, false, null, null, null, null);
     }
 }

@@ -56,6 +56,15 @@ final class BackupEvents {
         return event("backup_cancel_requested", b, details).withBefore(b);
     }
 
+    static AuditEvent verified(Backup before, Backup after) {
+        Map<String, Object> details = database(after);
+        details.put("backup_id", after.id());
+        details.put("verification_kind", after.verificationKind());
+        details.put("verification_status", after.verificationStatus());
+        details.put("verification_details", after.verificationDetails());
+        return event("backup_verified", after, details).withBefore(before).withAfter(after);
+    }
+
     static AuditEvent downloadLinkIssued(Backup b, String blobName, int expiryHours) {
         Map<String, Object> details = database(b);
         details.put("blob_name", blobName);

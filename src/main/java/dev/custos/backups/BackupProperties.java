@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import dev.custos.jobs.JobSettings;
+
 /**
  * How backup jobs run ({@code custos.backups.*}).
  *
@@ -13,11 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param leaseTimeout      a job whose lease is older than this belongs to a dead process and is failed
  * @param timeout           the longest a single dump may run
  * @param publicUrl         base URL of Custos as clients reach it, for download links; empty to use the request's
+ * @param fingerprint       take the source's fingerprint with each dump (a second read of every row, concurrent
+ *                          with the dump on PostgreSQL), so test restores can prove the backup complete
  */
 @ConfigurationProperties("custos.backups")
 public record BackupProperties(
         int workers, Duration pollInterval, Duration heartbeatInterval, Duration leaseTimeout, Duration timeout,
-        String publicUrl) {
+        String publicUrl, boolean fingerprint) {
 
     public BackupProperties {
         if (workers < 1) {
@@ -26,5 +30,9 @@ public record BackupProperties(
         if (leaseTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("custos.backups.lease-timeout must be at least twice the heartbeat interval");
         }
+    }
+
+    JobSettings jobs() {
+        return new JobSettings(workers, pollInterval, heartbeatInterval, leaseTimeout, timeout);
     }
 }

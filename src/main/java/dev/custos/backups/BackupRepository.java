@@ -3,6 +3,7 @@ package dev.custos.backups;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -12,6 +13,8 @@ import tools.jackson.core.type.TypeReference;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
+import dev.custos.jobs.JobQueue;
+import dev.custos.jobs.JobStatus;
 
 /**
  * The backups table, which is both the job queue and the history. Every status change is a conditional UPDATE
@@ -19,7 +22,7 @@ import dev.custos.catalog.Timestamps;
  * racing on one job never both win: the loser's update matches no row.
  */
 @Repository
-class BackupRepository {
+class BackupRepository implements JobQueue {
 
     private static final String SELECT = """
             SELECT b.*, e.name AS engine_name FROM backups b LEFT JOIN engines e ON e.id = b.engine_id
@@ -72,14 +75,16 @@ class BackupRepository {
     }
 
     /** The oldest queued job that nobody asked to cancel, or empty. */
-    Optional<String> nextPending() {
+    @Override
+    public Optional<String> nextPending() {
         return jdbc.sql("SELECT id FROM backups WHERE status = 'pending' ORDER BY created_at, id LIMIT 1")
                 .query(String.class).optional();
     }
 
     /** pending → in_progress under a lease; false when another worker claimed it first or it was cancelled. */
-    boolean claim(String id, String owner, long now, long leaseUntil) {
-        BackupStatus.requireTransition(BackupStatus.PENDING, BackupStatus.IN_PROGRESS);
+    @Override
+    public boolean claim(String id, String owner, long now, long leaseUntil) {
+        JobStatus.requireTransition(JobStatus.PENDING, JobStatus.IN_PROGRESS);
         return jdbc.sql("""
                 UPDATE backups SET status = 'in_progress', lease_owner = ?, lease_expires_at = ?, heartbeat_at = ?,
                     started_at = ?, bytes_written = 0, updated_at = ?
@@ -102,7 +107,8 @@ class BackupRepository {
      * Renews the lease and records progress. Returns whether the job was asked to cancel, or empty when this worker
      * no longer holds it (it was failed by a sweep after its lease expired).
      */
-    Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long bytesWritten) {
+    @Override
+    public Optional<Boolean> heartbeat(String id, String owner, long now, long leaseUntil, long bytesWritten) {
         int updated = jdbc.sql("""
                 UPDATE backups SET lease_expires_at = ?, heartbeat_at = ?, bytes_written = ?, updated_at = ?
                 WHERE id = ? AND status = 'in_progress' AND lease_owner = ?
@@ -115,19 +121,21 @@ class BackupRepository {
     }
 
     record Completion(long completedAt, long fileSize, long rawSize, String sha256, String encryptionKeyId,
-            String serverVersion, String tool, String toolVersion, List<String> warnings) {
+            String serverVersion, String tool, String toolVersion, List<String> warnings, String fingerprint) {
     }
 
     boolean complete(String id, String owner, Completion c) {
-        BackupStatus.requireTransition(BackupStatus.IN_PROGRESS, BackupStatus.COMPLETED);
+        JobStatus.requireTransition(JobStatus.IN_PROGRESS, JobStatus.COMPLETED);
         return jdbc.sql("""
                 UPDATE backups SET status = 'completed', completed_at = ?, file_size_bytes = ?, raw_size_bytes = ?,
                     bytes_written = ?, checksum_sha256 = ?, encryption_key_id = ?, server_version = ?, dump_tool = ?,
-                    dump_tool_version = ?, warnings = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    dump_tool_version = ?, warnings = ?, fingerprint = ?, lease_owner = NULL, lease_expires_at = NULL,
+                    updated_at = ?
                 WHERE id = ? AND status = 'in_progress' AND lease_owner = ?
                 """)
                 .params(c.completedAt(), c.fileSize(), c.rawSize(), c.rawSize(), c.sha256(), c.encryptionKeyId(),
-                        c.serverVersion(), c.tool(), c.toolVersion(), json.write(c.warnings()), c.completedAt(), id, owner)
+                        c.serverVersion(), c.tool(), c.toolVersion(), json.write(c.warnings()), c.fingerprint(),
+                        c.completedAt(), id, owner)
                 .update() == 1;
     }
 
@@ -135,8 +143,8 @@ class BackupRepository {
      * in_progress → failed or cancelled by the worker that holds the job. The object name is cleared: the caller
      * removed whatever was stored, and a failed backup must not look as if it had a file.
      */
-    boolean finish(String id, String owner, BackupStatus to, String errorMessage, long now) {
-        BackupStatus.requireTransition(BackupStatus.IN_PROGRESS, to);
+    boolean finish(String id, String owner, JobStatus to, String errorMessage, long now) {
+        JobStatus.requireTransition(JobStatus.IN_PROGRESS, to);
         return jdbc.sql("""
                 UPDATE backups SET status = ?, error_message = ?, completed_at = ?, blob_name = NULL, lease_owner = NULL,
                     lease_expires_at = NULL, updated_at = ?
@@ -145,8 +153,8 @@ class BackupRepository {
     }
 
     /** pending → failed or cancelled, before any worker started it. */
-    boolean finishPending(String id, BackupStatus to, String errorMessage, long now) {
-        BackupStatus.requireTransition(BackupStatus.PENDING, to);
+    boolean finishPending(String id, JobStatus to, String errorMessage, long now) {
+        JobStatus.requireTransition(JobStatus.PENDING, to);
         return jdbc.sql("""
                 UPDATE backups SET status = ?, error_message = ?, completed_at = ?, updated_at = ?
                 WHERE id = ? AND status = 'pending'
@@ -175,7 +183,7 @@ class BackupRepository {
 
     /** Fails an orphan if it is still the same orphan: nobody renewed its lease in between. */
     boolean failOrphan(Orphan orphan, String message, long now) {
-        BackupStatus.requireTransition(BackupStatus.IN_PROGRESS, BackupStatus.FAILED);
+        JobStatus.requireTransition(JobStatus.IN_PROGRESS, JobStatus.FAILED);
         String sameOwner = orphan.leaseOwner() == null ? "lease_owner IS NULL" : "lease_owner = :owner";
         return jdbc.sql("""
                 UPDATE backups SET status = 'failed', error_message = :message, completed_at = :now, blob_name = NULL,
@@ -183,6 +191,20 @@ class BackupRepository {
                 WHERE id = :id AND status = 'in_progress' AND\s""" + sameOwner)
                 .param("message", message).param("now", now).param("id", orphan.id())
                 .param("owner", orphan.leaseOwner()).update() == 1;
+    }
+
+    Optional<String> fingerprint(String id) {
+        return jdbc.sql("SELECT fingerprint FROM backups WHERE id = ? AND fingerprint IS NOT NULL").param(id)
+                .query(String.class).optional();
+    }
+
+    /** Records the latest verification of a completed backup; false when it is gone or no longer completed. */
+    boolean recordVerification(String id, long at, String status, String kind, Map<String, Object> details) {
+        return jdbc.sql("""
+                UPDATE backups SET verified_at = ?, verification_status = ?, verification_kind = ?,
+                    verification_details = ?, updated_at = ?
+                WHERE id = ? AND status = 'completed'
+                """).params(at, status, kind, json.write(details), at, id).update() == 1;
     }
 
     int delete(String id) {
@@ -215,6 +237,7 @@ class BackupRepository {
         var started = instant(rs, "started_at");
         var completed = instant(rs, "completed_at");
         String warnings = rs.getString("warnings");
+        String details = rs.getString("verification_details");
         return new Backup(
                 rs.getString("id"), rs.getString("job_id"), rs.getString("queue_message_id"),
                 rs.getString("database_id"), rs.getString("database_alias"), rs.getString("database_alias"),
@@ -227,7 +250,9 @@ class BackupRepository {
                 longOrNull(rs, "bytes_written"), rs.getString("server_version"), rs.getString("dump_tool"),
                 rs.getString("dump_tool_version"),
                 warnings == null ? List.of() : json.read(warnings, new TypeReference<List<String>>() { }),
-                instant(rs, "heartbeat_at"), rs.getBoolean("cancel_requested"));
+                instant(rs, "heartbeat_at"), rs.getBoolean("cancel_requested"), rs.getString("fingerprint") != null,
+                instant(rs, "verified_at"), rs.getString("verification_status"), rs.getString("verification_kind"),
+                details == null ? null : json.read(details, new TypeReference<Map<String, Object>>() { }));
     }
 
     private static java.time.Instant instant(ResultSet rs, String column) throws SQLException {

@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
 import dev.custos.audit.AuditLog;
+import dev.custos.catalog.JsonColumns;
 import dev.custos.connectors.Cancellation;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.Connectors;
@@ -25,9 +26,13 @@ import dev.custos.connectors.DumpException;
 import dev.custos.connectors.DumpLog;
 import dev.custos.connectors.DumpResult;
 import dev.custos.databases.DatabaseService;
+import dev.custos.jobs.JobHandler;
+import dev.custos.jobs.JobStatus;
+import dev.custos.jobs.RunningJob;
 import dev.custos.pipeline.Artifact;
 import dev.custos.pipeline.ArtifactPipeline;
 import dev.custos.pipeline.CompressionSpec;
+import dev.custos.pipeline.KeyRing;
 import dev.custos.pipeline.Manifest;
 import dev.custos.pipeline.ManifestCodec;
 import dev.custos.storage.StorageBackend;
@@ -40,7 +45,7 @@ import dev.custos.storage.StoredObject;
  * pipeline counted, its SHA-256 is recorded and its manifest stored beside it.
  */
 @Component
-class BackupRunner {
+class BackupRunner implements JobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(BackupRunner.class);
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
@@ -55,10 +60,16 @@ class BackupRunner {
     private final AuditLog audit;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final KeyRing keys;
+    private final JsonColumns json;
+    private final boolean fingerprint;
 
     BackupRunner(BackupRepository repository, ExecutionLogs logs, DatabaseService databases, Connectors connectors,
             ArtifactPipeline pipeline, ManifestCodec manifests, StorageBackend storage, AuditLog audit, Clock clock,
-            PlatformTransactionManager transactions) {
+            PlatformTransactionManager transactions, KeyRing keys, JsonColumns json, BackupProperties properties) {
+        this.keys = keys;
+        this.json = json;
+        this.fingerprint = properties.fingerprint();
         this.repository = repository;
         this.logs = logs;
         this.databases = databases;
@@ -89,7 +100,8 @@ class BackupRunner {
         return encrypted ? format + ".enc" : format;
     }
 
-    void run(String id, String node, RunningJob job) {
+    @Override
+    public void run(String id, String node, RunningJob job) {
         Backup backup = repository.find(id).orElseThrow();
         audit.success(BackupEvents.started(backup, node));
         logs.append(id, "info", "Started on " + node, null);
@@ -111,7 +123,7 @@ class BackupRunner {
             logs.append(id, "info", "Writing " + blobName + " (" + describe(compression, backup.encrypted()) + ")", 0L);
             DumpLog dumpLog = (level, message) -> logs.append(id, level, target.redact(message), job.rawBytes());
             Artifact<DumpResult> artifact = pipeline.store(storage, blobName, compression, backup.encrypted(),
-                    out -> connector.dump(target, out, dumpLog, job.cancellation()), job::progress);
+                    out -> connector.dump(target, out, dumpLog, job.cancellation(), fingerprint), job::progress);
             if (job.stopReason() != null) {
                 throw new Cancellation.CancelledException();
             }
@@ -119,14 +131,22 @@ class BackupRunner {
             logs.append(id, "info", "Stored " + artifact.storedBytes() + " bytes (" + artifact.rawBytes()
                     + " bytes before compression), sha256 " + artifact.sha256(), artifact.rawBytes());
             DumpResult dump = artifact.dump();
+            String fingerprintJson = dump.fingerprint() == null ? null : json.write(dump.fingerprint());
+            if (fingerprintJson != null) {
+                logs.append(id, "info", "Fingerprint of the source taken: " + dump.fingerprint().tables().size()
+                        + " tables, " + dump.fingerprint().objects().size() + " other objects", artifact.rawBytes());
+            }
             Instant completedAt = clock.instant();
+            String sealedKeyset = artifact.encryptionKeyId() == null ? null
+                    : keys.sealedKeyset(artifact.encryptionKeyId()).orElse(null);
             manifests.write(storage, new Manifest(Manifest.FORMAT_VERSION, blobName, id, backup.databaseId(),
                     target.databaseName(), backup.databaseAlias(), backup.databaseType(), dump.serverVersion(),
                     dump.tool(), dump.toolVersion(), fileFormat, compression.algorithm().value(), compression.level(),
                     artifact.encryptionKeyId(), artifact.rawBytes(), artifact.storedBytes(), artifact.sha256(),
-                    backup.startedAt(), completedAt, dump.warnings()));
+                    backup.startedAt(), completedAt, dump.warnings(), sealedKeyset,
+                    fingerprintJson == null ? null : manifests.tree(fingerprintJson)));
             logs.append(id, "info", "Manifest stored at " + Manifest.keyFor(blobName), artifact.rawBytes());
-            complete(backup, node, blobName, artifact, completedAt);
+            complete(backup, node, blobName, artifact, completedAt, fingerprintJson);
         } catch (RuntimeException | IOException | Error e) {
             end(backup, node, job, blobName, e);
             if (e instanceof Error error) {
@@ -144,12 +164,13 @@ class BackupRunner {
         }
     }
 
-    private void complete(Backup backup, String node, String blobName, Artifact<DumpResult> artifact, Instant at) {
+    private void complete(Backup backup, String node, String blobName, Artifact<DumpResult> artifact, Instant at,
+            String fingerprintJson) {
         DumpResult dump = artifact.dump();
         boolean done = Boolean.TRUE.equals(tx.execute(status -> {
             boolean updated = repository.complete(backup.id(), node, new BackupRepository.Completion(at.toEpochMilli(),
                     artifact.storedBytes(), artifact.rawBytes(), artifact.sha256(), artifact.encryptionKeyId(),
-                    dump.serverVersion(), dump.tool(), dump.toolVersion(), dump.warnings()));
+                    dump.serverVersion(), dump.tool(), dump.toolVersion(), dump.warnings(), fingerprintJson));
             if (updated) {
                 audit.success(BackupEvents.completed(repository.find(backup.id()).orElseThrow()));
             }
@@ -167,7 +188,7 @@ class BackupRunner {
 
     private void end(Backup backup, String node, RunningJob job, String blobName, Throwable failure) {
         RunningJob.Stop stop = job.stopReason();
-        BackupStatus status = stop == RunningJob.Stop.CANCELLED ? BackupStatus.CANCELLED : BackupStatus.FAILED;
+        JobStatus status = stop == RunningJob.Stop.CANCELLED ? JobStatus.CANCELLED : JobStatus.FAILED;
         String message = message(stop, failure);
         if (stop == null) {
             log.info("Backup {} of {} failed: {}", backup.id(), backup.databaseId(), message);
@@ -176,14 +197,14 @@ class BackupRunner {
             }
         }
         removeObject(backup.id(), blobName);
-        logs.append(backup.id(), status == BackupStatus.CANCELLED ? "warning" : "error", message, job.rawBytes());
+        logs.append(backup.id(), status == JobStatus.CANCELLED ? "warning" : "error", message, job.rawBytes());
         if (stop == RunningJob.Stop.LEASE_LOST) {
             return;
         }
         tx.executeWithoutResult(s -> {
             if (repository.finish(backup.id(), node, status, message, clock.millis())) {
                 Backup ended = repository.find(backup.id()).orElseThrow();
-                if (status == BackupStatus.CANCELLED) {
+                if (status == JobStatus.CANCELLED) {
                     audit.success(BackupEvents.ended(ended));
                 } else {
                     audit.failure(BackupEvents.ended(ended), message);
@@ -215,6 +236,13 @@ class BackupRunner {
         return "Backup failed: " + failure;
     }
 
+    @Override
+    public void failOrphans(long now, boolean all, String node) {
+        for (BackupRepository.Orphan orphan : repository.orphans(now, all, node)) {
+            failOrphan(orphan, all);
+        }
+    }
+
     /** Fails a job whose process died, and removes whatever it may have stored. */
     void failOrphan(BackupRepository.Orphan orphan, boolean atStartup) {
         String message = atStartup
@@ -238,7 +266,8 @@ class BackupRunner {
         }
     }
 
-    void progress(RunningJob job) {
+    @Override
+    public void progress(RunningJob job) {
         logs.append(job.id(), "info", "Dumped " + job.rawBytes() + " bytes so far", job.rawBytes());
     }
 

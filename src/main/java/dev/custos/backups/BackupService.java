@@ -2,9 +2,6 @@ package dev.custos.backups;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,12 +17,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.UtcDays;
+import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
+import dev.custos.connectors.Cancellation;
 import dev.custos.connectors.Connectors;
 import dev.custos.connectors.DatabaseKind;
 import dev.custos.databases.DatabaseService;
+import dev.custos.jobs.JobStatus;
 import dev.custos.pipeline.Manifest;
 import dev.custos.storage.StorageBackend;
 import dev.custos.storage.StorageKeys;
@@ -35,7 +36,8 @@ import dev.custos.storage.StoredObject;
 @Service
 public class BackupService {
 
-    static final List<String> TRIGGERS = List.of("manual", "scheduler");
+    /** Who queues backups: a user, the scheduler, or a restore taking its pre-restore snapshot. */
+    static final List<String> TRIGGERS = List.of("manual", "scheduler", "pre_restore");
     static final int MAX_PAGE_SIZE = 100;
     static final int MAX_FILES = 1000;
     static final int MAX_BULK = 1000;
@@ -107,6 +109,65 @@ public class BackupService {
                 + " wait for it to finish or cancel it (POST /api/backups/{id}/cancel)");
     }
 
+    /** The fingerprint of the source taken with this backup's dump, as JSON; empty when none was taken. */
+    public Optional<String> fingerprint(String id) {
+        return repository.fingerprint(id);
+    }
+
+    /**
+     * Records the result of a verification of a completed backup on it ({@code verified_at},
+     * {@code verification_status}, {@code verification_kind}, {@code verification_details}) with its audit event
+     * {@code backup_verified} (status failed when the backup did not verify), in one transaction.
+     *
+     * @param kind {@code checksum} or {@code test_restore}
+     */
+    public Backup recordVerification(String id, boolean passed, String kind, Map<String, Object> details) {
+        return tx.execute(status -> {
+            Backup before = get(id);
+            if (!repository.recordVerification(id, clock.millis(), passed ? "passed" : "failed", kind, details)) {
+                throw ApiException.conflict("Backup '" + id + "' is no longer a completed backup");
+            }
+            Backup after = get(id);
+            AuditEvent event = BackupEvents.verified(before, after);
+            if (passed) {
+                audit.success(event);
+            } else {
+                audit.failure(event, String.valueOf(details.getOrDefault("error", "verification failed")));
+            }
+            return after;
+        });
+    }
+
+    /**
+     * Waits until a queued or running backup has ended and returns it; cancels it if {@code cancellation} fires
+     * first (and then still waits for it to end).
+     */
+    public Backup awaitEnd(String id, Cancellation cancellation) {
+        Runnable unregister = cancellation.onCancel(() -> {
+            try {
+                cancel(id);
+            } catch (ApiException e) {
+                // ended meanwhile
+            }
+        });
+        try {
+            while (true) {
+                Backup backup = get(id);
+                if (backup.state().isFinal()) {
+                    return backup;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Cancellation.CancelledException();
+                }
+            }
+        } finally {
+            unregister.run();
+        }
+    }
+
     public Backup get(String id) {
         return repository.find(id).orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
     }
@@ -117,8 +178,8 @@ public class BackupService {
 
         Filters filters() {
             List<String> problems = new ArrayList<>();
-            if (status != null && !List.of(BackupStatus.values()).stream().anyMatch(s -> s.value().equals(status))) {
-                problems.add("status must be one of " + BackupStatus.allValues() + " (got '" + status + "')");
+            if (status != null && !List.of(JobStatus.values()).stream().anyMatch(s -> s.value().equals(status))) {
+                problems.add("status must be one of " + JobStatus.allValues() + " (got '" + status + "')");
             }
             if (triggeredBy != null && !TRIGGERS.contains(triggeredBy)) {
                 problems.add("triggered_by must be one of " + String.join(", ", TRIGGERS) + " (got '" + triggeredBy + "')");
@@ -127,10 +188,8 @@ public class BackupService {
                 problems.add("database_type must be one of " + String.join(", ", DatabaseKind.wireNames())
                         + " (got '" + databaseType + "')");
             }
-            Long from = day(startDate, "start_date", problems).map(d -> d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli())
-                    .orElse(null);
-            Long until = day(endDate, "end_date", problems)
-                    .map(d -> d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()).orElse(null);
+            Long from = UtcDays.from(startDate, "start_date", problems);
+            Long until = UtcDays.until(endDate, "end_date", problems);
             if (from != null && until != null && from >= until) {
                 problems.add("end_date must not be before start_date");
             }
@@ -145,18 +204,6 @@ public class BackupService {
                     .add("b.database_type = :database_type", "database_type", databaseType)
                     .add("b.created_at >= :from", "from", from)
                     .add("b.created_at < :until", "until", until);
-        }
-
-        private static Optional<LocalDate> day(String value, String field, List<String> problems) {
-            if (value == null || value.isBlank()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(LocalDate.parse(value.length() > 10 ? value.substring(0, 10) : value));
-            } catch (DateTimeParseException e) {
-                problems.add(field + " must be a date like 2024-01-15 (got '" + value + "')");
-                return Optional.empty();
-            }
         }
     }
 
@@ -187,14 +234,14 @@ public class BackupService {
     /** Cancels a queued job at once, or asks a running one to stop (any node running it sees the request). */
     public Backup cancel(String id) {
         Backup before = get(id);
-        BackupStatus status = before.state();
+        JobStatus status = before.state();
         if (status.isFinal()) {
             throw ApiException.conflict("Backup '" + id + "' is already " + status.value() + " and cannot be cancelled");
         }
         boolean done = Boolean.TRUE.equals(tx.execute(s -> {
             long now = clock.millis();
-            boolean changed = status == BackupStatus.PENDING
-                    ? repository.finishPending(id, BackupStatus.CANCELLED, "Backup was cancelled before it started", now)
+            boolean changed = status == JobStatus.PENDING
+                    ? repository.finishPending(id, JobStatus.CANCELLED, "Backup was cancelled before it started", now)
                     : repository.requestCancel(id, now);
             if (changed) {
                 audit.success(BackupEvents.cancelRequested(before));

@@ -32,14 +32,19 @@ public class ExecutionLogs {
     }
 
     void append(String executionId, String level, String message, Long bytesSoFar) {
+        append(executionId, "backup", level, message, bytesSoFar);
+    }
+
+    /** A line of any job's log; {@code executionType} says which kind of job ("backup", "restore"). */
+    public void append(String executionId, String executionType, String level, String message, Long bytesSoFar) {
         String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "… (cut)" : message;
         jdbc.sql("""
                 INSERT INTO execution_logs (execution_id, execution_type, logged_at, log_level, log_message, bytes_so_far)
-                VALUES (?, 'backup', ?, ?, ?, ?)
-                """).params(executionId, clock.millis(), level, text, bytesSoFar).update();
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).params(executionId, executionType, clock.millis(), level, text, bytesSoFar).update();
     }
 
-    List<Line> lines(String executionId) {
+    public List<Line> lines(String executionId) {
         return jdbc.sql("""
                 SELECT logged_at, log_level, log_message, bytes_so_far FROM execution_logs
                 WHERE execution_id = ? ORDER BY id

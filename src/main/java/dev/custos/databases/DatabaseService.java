@@ -23,8 +23,8 @@ import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.Connectors;
 import dev.custos.connectors.DatabaseKind;
 import dev.custos.engines.Engine;
-import dev.custos.pipeline.CompressionSpec;
 import dev.custos.engines.EngineService;
+import dev.custos.pipeline.CompressionSpec;
 import dev.custos.policies.PolicyService;
 
 /** Database configurations: validated against the spec's credential rules, with credentials encrypted. */

@@ -327,6 +327,13 @@ public class EngineService {
         return connectors.listDatabases(target(row), properties.connectionTimeout());
     }
 
+    /** A database on this engine's server as the engine's account sees it, for restores into a new database. */
+    public ConnectionTarget target(String engineId, String databaseName) {
+        ConnectionTarget server = target(row(engineId));
+        return new ConnectionTarget(server.kind(), server.host(), server.port(), databaseName, server.username(),
+                server.password());
+    }
+
     private ConnectionTarget target(EngineRepository.Row row) {
         Engine e = row.engine();
         DatabaseKind kind = DatabaseKind.parse(e.engineType()).orElseThrow();

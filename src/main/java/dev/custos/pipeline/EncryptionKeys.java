@@ -84,13 +84,17 @@ public class EncryptionKeys implements KeyRing {
     }
 
     @Override
+    public Optional<String> sealedKeyset(String keyId) {
+        return jdbc.sql("SELECT keyset FROM encryption_keys WHERE id = ?").param(keyId).query(String.class).optional();
+    }
+
+    @Override
     public Optional<StreamingAead> streamingAead(String keyId) throws GeneralSecurityException {
         StreamingAead known = unwrapped.get(keyId);
         if (known != null) {
             return Optional.of(known);
         }
-        Optional<String> sealed = jdbc.sql("SELECT keyset FROM encryption_keys WHERE id = ?").param(keyId)
-                .query(String.class).optional();
+        Optional<String> sealed = sealedKeyset(keyId);
         if (sealed.isEmpty()) {
             return Optional.empty();
         }

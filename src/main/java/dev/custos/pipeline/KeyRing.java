@@ -20,4 +20,12 @@ public interface KeyRing {
      * @throws GeneralSecurityException when the key is there but cannot be unwrapped (another master key)
      */
     Optional<StreamingAead> streamingAead(String keyId) throws GeneralSecurityException;
+
+    /**
+     * The key with this id as stored: its keyset sealed under the master key, for a manifest to carry. Empty when the
+     * ring never had it or keeps no sealed form.
+     */
+    default Optional<String> sealedKeyset(String keyId) {
+        return Optional.empty();
+    }
 }

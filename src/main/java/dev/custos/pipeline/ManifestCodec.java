@@ -9,6 +9,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.SerializationFeature;
@@ -28,8 +29,11 @@ import dev.custos.storage.StoredObject;
 @Component
 public class ManifestCodec {
 
-    /** A manifest is a page of JSON; anything much larger is not one, and is not read into memory. */
-    static final int MAX_BYTES = 1024 * 1024;
+    /**
+     * A manifest is a page of JSON, plus a fingerprint of some 100 bytes per table; anything much larger is not one,
+     * and is not read into memory.
+     */
+    static final int MAX_BYTES = 16 * 1024 * 1024;
 
     private final JsonMapper json = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -62,6 +66,11 @@ public class ManifestCodec {
             throw new IntegrityException("Manifest '" + key + "' is larger than " + MAX_BYTES + " bytes: not a manifest");
         }
         return fromJson(key, bytes);
+    }
+
+    /** A JSON document as a tree, to carry inside a manifest as it is. */
+    public JsonNode tree(String json) {
+        return this.json.readTree(json);
     }
 
     public byte[] toJson(Manifest manifest) {

@@ -67,6 +67,8 @@ class HostileInputIT extends ApiTest {
             body("dark_mode", true, "default_retention_days", 30, "default_compression", true);
     private static final Map<String, Object> BULK =
             body("blob_names", List.of("sqlite/db-x/20240101_000000.sqlite"));
+    private static final Map<String, Object> RESTORE = body("create_snapshot", false, "strict_delete", false);
+    private static final Map<String, Object> VERIFY = body("mode", "checksum");
     private static final Map<String, Object> IMPORT =
             body("import_databases", List.of("orders"), "policy_id", "production-standard");
 
@@ -104,6 +106,14 @@ class HostileInputIT extends ApiTest {
             new Endpoint("GET", "/api/backups/download/file?blob_name=a/b/c&expires=1&signature=00", null),
             new Endpoint("DELETE", "/api/backups/delete?blob_name=sqlite/db-x/20240101_000000.sqlite", null),
             new Endpoint("POST", "/api/backups/delete-bulk", BULK),
+            new Endpoint("POST", "/api/backups/{backup}/restore", RESTORE),
+            new Endpoint("POST", "/api/backups/{backup}/verify", VERIFY),
+            new Endpoint("GET", "/api/restores", null),
+            new Endpoint("GET", "/api/restores/{restore}", null),
+            new Endpoint("GET", "/api/restores/{restore}/logs", null),
+            new Endpoint("POST", "/api/restores/{restore}/cancel", null),
+            new Endpoint("POST", "/api/restores/{restore}/rollback", null),
+            new Endpoint("POST", "/api/restores/upload?target_database_id={database}&confirm=x", null),
             new Endpoint("GET", "/api/encryption-keys", null),
             new Endpoint("POST", "/api/encryption-keys/rotate", null),
             new Endpoint("GET", "/api/settings", null),
@@ -558,6 +568,8 @@ class HostileInputIT extends ApiTest {
         if (path.contains("{database}")) {
             path = path.replace("{database}", delete ? createDatabase("production-standard") : databaseId);
         }
+        // No restore exists for these tests to find: every {restore} call answers 404, never 500.
+        path = path.replace("{restore}", "restore-0000000000000000000000000");
         if (path.contains("{backup}")) {
             path = path.replace("{backup}", backupId());
         }

@@ -35,6 +35,14 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/backups/download/file", List.of("get")),
             Map.entry("/api/backups/delete", List.of("delete")),
             Map.entry("/api/backups/delete-bulk", List.of("post")),
+            Map.entry("/api/backups/{id}/restore", List.of("post")),
+            Map.entry("/api/backups/{id}/verify", List.of("post")),
+            Map.entry("/api/restores", List.of("get")),
+            Map.entry("/api/restores/{id}", List.of("get")),
+            Map.entry("/api/restores/{id}/logs", List.of("get")),
+            Map.entry("/api/restores/{id}/cancel", List.of("post")),
+            Map.entry("/api/restores/{id}/rollback", List.of("post")),
+            Map.entry("/api/restores/upload", List.of("post")),
             Map.entry("/api/encryption-keys", List.of("get")),
             Map.entry("/api/encryption-keys/rotate", List.of("post")),
             Map.entry("/api/settings", List.of("get", "put")),
@@ -65,13 +73,16 @@ class OpenApiIT extends ApiTest {
     @Test
     void everyOperationIsFiledUnderItsFeature() {
         JsonNode document = api.get("/api/openapi.json").json();
-        Map<String, String> featureOf = Map.of("/api/engines", "Engines", "/api/databases", "Databases",
-                "/api/databases/{id}/backup", "Backups", "/api/backups", "Backups",
-                "/api/backup-policies", "Backup policies", "/api/encryption-keys", "Encryption keys",
-                "/api/settings", "Settings", "/api/system-status", "System", "/api/health", "System");
+        Map<String, String> featureOf = Map.ofEntries(Map.entry("/api/engines", "Engines"),
+                Map.entry("/api/databases", "Databases"), Map.entry("/api/databases/{id}/backup", "Backups"),
+                Map.entry("/api/backups", "Backups"), Map.entry("/api/backups/{id}/restore", "Restores"),
+                Map.entry("/api/backups/{id}/verify", "Restores"), Map.entry("/api/restores", "Restores"),
+                Map.entry("/api/backup-policies", "Backup policies"), Map.entry("/api/encryption-keys", "Encryption keys"),
+                Map.entry("/api/settings", "Settings"), Map.entry("/api/system-status", "System"),
+                Map.entry("/api/health", "System"));
 
         assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString())).containsExactly(
-                "Engines", "Databases", "Backups", "Backup policies", "Encryption keys", "Settings", "System");
+                "Engines", "Databases", "Backups", "Restores", "Backup policies", "Encryption keys", "Settings", "System");
         document.path("paths").properties().forEach(path -> {
             // The longest matching prefix decides: a backup trigger under /api/databases is filed under Backups.
             String feature = featureOf.entrySet().stream()

@@ -23,24 +23,24 @@ import tools.jackson.databind.JsonNode;
 import dev.custos.support.Api;
 
 /** Steps the backup API tests share: register a database, back it up, wait, download, restore with the real tools. */
-final class BackupFlows {
+public final class BackupFlows {
 
-    static final Set<String> FINAL = Set.of("completed", "failed", "cancelled");
+    public static final Set<String> FINAL = Set.of("completed", "failed", "cancelled");
 
     private BackupFlows() {
     }
 
-    static String registerPostgres(Api api, String name, String database, Object compression) {
+    public static String registerPostgres(Api api, String name, String database, Object compression) {
         return created(api.post("/api/databases", Api.json("name", name, "database_type", "postgresql", "host", "127.0.0.1",
                 "port", 5432, "database_name", database, "username", "postgres", "password", "", "compression", compression)));
     }
 
-    static String registerMariadb(Api api, String name, String database, Object compression) {
+    public static String registerMariadb(Api api, String name, String database, Object compression) {
         return created(api.post("/api/databases", Api.json("name", name, "database_type", "mysql", "host", "127.0.0.1",
                 "port", 3306, "database_name", database, "username", "root", "password", "", "compression", compression)));
     }
 
-    static String registerSqlite(Api api, String name, Path file, Object compression) {
+    public static String registerSqlite(Api api, String name, Path file, Object compression) {
         return created(api.post("/api/databases", Api.json("name", name, "database_type", "sqlite",
                 "database_name", file.toString(), "compression", compression)));
     }
@@ -51,7 +51,7 @@ final class BackupFlows {
     }
 
     /** Triggers a backup and returns its id. */
-    static String trigger(Api api, String databaseId) {
+    public static String trigger(Api api, String databaseId) {
         Api.Response response = api.post("/api/databases/" + databaseId + "/backup", "");
         assertThat(response.status()).as(response.toString()).isEqualTo(202);
         JsonNode body = response.json();
@@ -61,38 +61,38 @@ final class BackupFlows {
         return body.get("backup_id").stringValue();
     }
 
-    static JsonNode awaitFinal(Api api, String backupId) {
+    public static JsonNode awaitFinal(Api api, String backupId) {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
                 .until(() -> FINAL.contains(backup(api, backupId).get("status").stringValue()));
         return backup(api, backupId);
     }
 
-    static JsonNode awaitStatus(Api api, String backupId, String status) {
+    public static JsonNode awaitStatus(Api api, String backupId, String status) {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
                 .until(() -> backup(api, backupId).get("status").stringValue().equals(status));
         return backup(api, backupId);
     }
 
-    static JsonNode backup(Api api, String backupId) {
+    public static JsonNode backup(Api api, String backupId) {
         Api.Response response = api.get("/api/backups/" + backupId);
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         return response.json();
     }
 
-    static JsonNode completed(Api api, String backupId) {
+    public static JsonNode completed(Api api, String backupId) {
         JsonNode backup = awaitFinal(api, backupId);
         assertThat(backup.get("status").stringValue()).as(backup.toString()).isEqualTo("completed");
         return backup;
     }
 
     /** The signed download URL of a file. */
-    static String downloadUrl(Api api, String blobName) {
+    public static String downloadUrl(Api api, String blobName) {
         Api.Response response = api.get("/api/backups/download?blob_name=" + Api.encode(blobName));
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         return response.json().get("download_url").stringValue();
     }
 
-    static HttpResponse<byte[]> fetch(String url, String range) {
+    public static HttpResponse<byte[]> fetch(String url, String range) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
             if (range != null) {
@@ -108,7 +108,7 @@ final class BackupFlows {
     }
 
     /** Downloads through the signed URL into a file, decompressed according to its name. */
-    static Path downloadPlain(Api api, String blobName, Path dir) throws IOException {
+    public static Path downloadPlain(Api api, String blobName, Path dir) throws IOException {
         HttpResponse<byte[]> response = fetch(downloadUrl(api, blobName), null);
         assertThat(response.statusCode()).isEqualTo(200);
         Path file = dir.resolve("restore-" + System.nanoTime());
@@ -118,7 +118,7 @@ final class BackupFlows {
         return file;
     }
 
-    static InputStream decompressing(String name, InputStream in) throws IOException {
+    public static InputStream decompressing(String name, InputStream in) throws IOException {
         if (name.endsWith(".zst")) {
             return new ZstdInputStream(in);
         }
@@ -132,7 +132,7 @@ final class BackupFlows {
     }
 
     /** Runs a command to completion and returns its combined output; fails the test if it exits non-zero. */
-    static String run(List<String> command, Path stdin) throws IOException, InterruptedException {
+    public static String run(List<String> command, Path stdin) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (stdin != null) {
             builder.redirectInput(stdin.toFile());

@@ -39,6 +39,25 @@ public final class RealServers {
         return name;
     }
 
+    /** A name for a PostgreSQL database a test lets Custos create; dropped with the others. */
+    public String newPostgresName() {
+        String name = randomName();
+        postgresDatabases.add(name);
+        return name;
+    }
+
+    /** A name for a MariaDB database a test lets Custos create; dropped with the others. */
+    public String newMariadbName() {
+        String name = randomName();
+        mariadbDatabases.add(name);
+        return name;
+    }
+
+    /** An account to drop with the others, whatever created it. */
+    public void trackMariadbUser(String user) {
+        mariadbUsers.add(user);
+    }
+
     /** Creates a new, empty MariaDB database and returns its name. */
     public String mariadbDatabase() {
         String name = randomName();

@@ -63,6 +63,19 @@ class ManifestCodecTest {
     }
 
     @Test
+    void theSealedKeysetAndTheFingerprintTravelInTheManifest() throws IOException {
+        Manifest carrying = new Manifest(1, "k", null, null, null, null, null, null, null, null, null, "zstd", 3,
+                "key-1", 10, 10, "c".repeat(64), Instant.EPOCH, Instant.EPOCH, List.of(), "sealed-keyset-text",
+                codec.tree("{\"kind\":\"postgresql\",\"tables\":{\"public.t\":{\"rows\":2,\"content_hash\":\"ab\"}}}"));
+
+        Manifest read = codec.fromJson("k", codec.toJson(carrying));
+
+        assertThat(read).isEqualTo(carrying);
+        assertThat(read.encryptionKeyset()).isEqualTo("sealed-keyset-text");
+        assertThat(read.fingerprint().get("tables").get("public.t").get("rows").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void fieldsOfANewerVersionAreIgnored() throws IOException {
         String newer = new String(codec.toJson(FULL), StandardCharsets.UTF_8)
                 .replace("\"format_version\" : 1,", "\"format_version\" : 2, \"signature\" : {\"alg\": \"ed25519\"},"

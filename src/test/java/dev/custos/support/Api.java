@@ -59,6 +59,16 @@ public final class Api {
                 .PUT(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** POSTs a file as the request body, streamed. */
+    public Response upload(String path, java.nio.file.Path file) {
+        try {
+            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (java.io.FileNotFoundException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Any method, body and content type, for hostile-input tests. */
     public Response send(String method, String path, String contentType, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))

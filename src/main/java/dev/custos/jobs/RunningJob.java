@@ -1,4 +1,4 @@
-package dev.custos.backups;
+package dev.custos.jobs;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.custos.connectors.Cancellation;
 
 /** A job running in this process: how to stop it, why it was stopped, and how far it got. */
-final class RunningJob {
+public final class RunningJob {
 
     /** Why a job was stopped before it finished; decides its final status and message. */
-    enum Stop {
+    public enum Stop {
         CANCELLED, TIMEOUT, SHUTDOWN, LEASE_LOST
     }
 
@@ -21,42 +21,42 @@ final class RunningJob {
     private final AtomicLong rawBytes = new AtomicLong();
     private final AtomicInteger beats = new AtomicInteger();
 
-    RunningJob(String id, long startedAt) {
+    public RunningJob(String id, long startedAt) {
         this.id = id;
         this.startedAt = startedAt;
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    long startedAt() {
+    public long startedAt() {
         return startedAt;
     }
 
-    Cancellation cancellation() {
+    public Cancellation cancellation() {
         return cancellation;
     }
 
     /** The first reason wins: a job cancelled by a user and then caught by the shutdown stays cancelled. */
-    void stop(Stop reason) {
+    public void stop(Stop reason) {
         stop.compareAndSet(null, reason);
         cancellation.cancel();
     }
 
-    Stop stopReason() {
+    public Stop stopReason() {
         return stop.get();
     }
 
-    long rawBytes() {
+    public long rawBytes() {
         return rawBytes.get();
     }
 
-    void progress(long bytes) {
+    public void progress(long bytes) {
         rawBytes.set(bytes);
     }
 
-    int beat() {
+    public int beat() {
         return beats.incrementAndGet();
     }
 }

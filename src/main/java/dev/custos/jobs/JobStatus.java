@@ -1,11 +1,11 @@
-package dev.custos.backups;
+package dev.custos.jobs;
 
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The spec's backup status values and the only transitions between them. Every status change in the catalog goes
+ * The status values of backup and restore jobs (the spec's backup statuses) and the only transitions between them. Every status change in the catalog goes
  * through {@link #requireTransition}, and the SQL that applies it also checks the old status, so a change that
  * raced with another (a cancel against a completion) changes nothing instead of overwriting the winner.
  *
@@ -18,23 +18,23 @@ import java.util.Set;
  * in_progress → cancelled    (cancelled while running; the tool's process tree was killed)
  * </pre>
  */
-public enum BackupStatus {
+public enum JobStatus {
     PENDING("pending"),
     IN_PROGRESS("in_progress"),
     COMPLETED("completed"),
     FAILED("failed"),
     CANCELLED("cancelled");
 
-    private static final Map<BackupStatus, Set<BackupStatus>> ALLOWED = Map.of(
+    private static final Map<JobStatus, Set<JobStatus>> ALLOWED = Map.of(
             PENDING, EnumSet.of(IN_PROGRESS, CANCELLED, FAILED),
             IN_PROGRESS, EnumSet.of(COMPLETED, FAILED, CANCELLED),
-            COMPLETED, EnumSet.noneOf(BackupStatus.class),
-            FAILED, EnumSet.noneOf(BackupStatus.class),
-            CANCELLED, EnumSet.noneOf(BackupStatus.class));
+            COMPLETED, EnumSet.noneOf(JobStatus.class),
+            FAILED, EnumSet.noneOf(JobStatus.class),
+            CANCELLED, EnumSet.noneOf(JobStatus.class));
 
     private final String value;
 
-    BackupStatus(String value) {
+    JobStatus(String value) {
         this.value = value;
     }
 
@@ -46,27 +46,27 @@ public enum BackupStatus {
         return ALLOWED.get(this).isEmpty();
     }
 
-    public boolean canBecome(BackupStatus next) {
+    public boolean canBecome(JobStatus next) {
         return ALLOWED.get(this).contains(next);
     }
 
     /** @throws IllegalStateException before an illegal transition is attempted */
-    public static void requireTransition(BackupStatus from, BackupStatus to) {
+    public static void requireTransition(JobStatus from, JobStatus to) {
         if (!from.canBecome(to)) {
-            throw new IllegalStateException("a backup cannot go from " + from.value + " to " + to.value);
+            throw new IllegalStateException("a job cannot go from " + from.value + " to " + to.value);
         }
     }
 
-    public static BackupStatus fromValue(String value) {
-        for (BackupStatus status : values()) {
+    public static JobStatus fromValue(String value) {
+        for (JobStatus status : values()) {
             if (status.value.equals(value)) {
                 return status;
             }
         }
-        throw new IllegalArgumentException("unknown backup status " + value);
+        throw new IllegalArgumentException("unknown job status " + value);
     }
 
     public static String allValues() {
-        return String.join(", ", java.util.Arrays.stream(values()).map(BackupStatus::value).toList());
+        return String.join(", ", java.util.Arrays.stream(values()).map(JobStatus::value).toList());
     }
 }
