@@ -47,8 +47,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * PostgreSQL through pgjdbc, called directly so that no global DriverManager state is touched. Dumps run pg_dump
- * in its custom format, whose single snapshot makes the dump consistent; fingerprints read one snapshot
- * ({@link PgFingerprint}).
+ * in its custom format, whose single snapshot makes the dump consistent; restores run pg_restore (custom format) or
+ * psql (plain SQL) in one transaction ({@link PgRestore}); fingerprints read one snapshot ({@link PgFingerprint}).
  */
 @Component
 public class PostgresConnector extends JdbcConnector {
@@ -212,8 +212,8 @@ public class PostgresConnector extends JdbcConnector {
     @Override
     public RestoreResult restore(ConnectionTarget target, InputStream in, RestoreOptions options, DumpLog log,
             Cancellation cancellation) {
-        // Placeholder until this kind's restore lands.
-        throw new UnsupportedOperationException("not yet");
+        requireKind(target);
+        return new PgRestore(this, runner, pgDumps).run(target, in, options, log, cancellation);
     }
 
     @Override

@@ -7,13 +7,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.custos.connectors.Cancellation;
+import dev.custos.connectors.DumpFormat;
 import dev.custos.connectors.DumpLog;
 import dev.custos.connectors.DumpResult;
+import dev.custos.connectors.DumpTestSupport.GatedOutput;
+import dev.custos.connectors.DumpTestSupport.RecordingLog;
 import dev.custos.connectors.Fingerprint;
 import dev.custos.connectors.ProcessCommandRunner;
+import dev.custos.connectors.RestoreOptions;
 import dev.custos.engines.RealServers;
 import dev.custos.support.PostgresLock;
 import dev.custos.support.Sql;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -123,6 +128,38 @@ class PostgresFingerprintIT {
                 "ALTER DATABASE " + copy + " SET search_path = \"Billing Dept\", public");
 
         assertThat(before.differences(connector.fingerprint(target(copy), Cancellation.none()))).isEmpty();
+    }
+
+    /**
+     * A row inserted while pg_dump runs is in neither the dump nor its fingerprint: both read the snapshot the
+     * fingerprint's transaction exported before pg_dump started.
+     */
+    @Test
+    void aDumpsFingerprintIsOfTheDumpsOwnSnapshot() throws Exception {
+        String copy = copyOfShop();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        GatedOutput out = new GatedOutput(bytes);
+        RecordingLog log = new RecordingLog();
+        CompletableFuture<DumpResult> dump = CompletableFuture.supplyAsync(
+                () -> connector.dump(target(copy), out, log, Cancellation.none(), true));
+        try {
+            out.awaitFirstWrite();
+            Sql.postgres(copy, "INSERT INTO everything (txt, m, p) VALUES ('written during the dump', 'ok', 1)");
+        } finally {
+            out.open();
+        }
+        DumpResult result = dump.get(60, TimeUnit.SECONDS);
+        String restored = servers.postgresDatabase();
+        connector.restore(target(restored), new ByteArrayInputStream(bytes.toByteArray()),
+                RestoreOptions.of(DumpFormat.PG_CUSTOM), DumpLog.discard(), Cancellation.none());
+
+        assertThat(result.fingerprint().tables().get("public.everything").rows()).isEqualTo(503);
+        assertThat(result.fingerprint().differences(connector.fingerprint(target(restored), Cancellation.none())))
+                .isEmpty();
+        assertThat(result.fingerprint().differences(connector.fingerprint(target(copy), Cancellation.none())))
+                .contains("table public.everything has 504 rows, expected 503");
+        assertThat(log.steps()).anyMatch(step -> step.startsWith("info: fingerprinting the database in pg_dump's"
+                + " snapshot "));
     }
 
     @Test
