@@ -57,7 +57,27 @@ final class PgDatabases {
      * Client sessions on the database other than this connection's, as "pid 123 app psql user alice". Background
      * workers (autovacuum) are left out: the server ends them itself before a rename or drop.
      */
+    /**
+     * Client sessions on database {@code name} besides this one. Custos's own short-lived connections (application
+     * "custos": an inspect, a fingerprint, a connection test) linger in pg_stat_activity for a moment after they
+     * closed, while their backend exits; when they are all that is listed, this asks again for up to 2 s rather than
+     * refuse a restore because of Custos itself.
+     */
     static List<String> otherSessions(Connection connection, String name) throws SQLException {
+        List<String> sessions = listSessions(connection, name);
+        for (int i = 0; i < 20 && !sessions.isEmpty() && sessions.stream().allMatch(s -> s.contains(" app custos user ")); i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            sessions = listSessions(connection, name);
+        }
+        return sessions;
+    }
+
+    private static List<String> listSessions(Connection connection, String name) throws SQLException {
         List<String> sessions = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT pid, application_name, usename FROM pg_stat_activity"
