@@ -39,6 +39,9 @@ public final class Cli {
         // streamed by "decrypt --output -" must not have a log line in it).
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "custos-cli-logback.xml");
+            org.slf4j.LoggerFactory.getILoggerFactory();
+            // Read once by logback, now; Spring Boot would warn of it, and takes the same file as logging.config.
+            System.clearProperty("logback.configurationFile");
         }
         PrintStream stdout = System.out;
         System.setOut(System.err);
