@@ -24,11 +24,17 @@ final class Failure extends RuntimeException {
         this.exitCode = exitCode;
     }
 
+    /** A damaged file is exit 2 wherever it was noticed, also inside a tool's failure that it caused. */
     static int exitCode(Throwable e) {
         if (e instanceof Failure failure) {
             return failure.exitCode;
         }
-        return e instanceof IntegrityException ? INTEGRITY : FAILED;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IntegrityException) {
+                return INTEGRITY;
+            }
+        }
+        return FAILED;
     }
 
     static String describe(Throwable e) {

@@ -119,55 +119,59 @@ final class RestoreFileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = invocation.terminal().err();
         try (ConfigurableApplicationContext context = Contexts.tools(invocation.settings())) {
-            CustosProperties custos = context.getBean(CustosProperties.class);
-            BackupFile file = BackupFile.open(object, manifest, masterKeyFile, () -> custos);
-            Manifest m = file.manifest();
-            DatabaseKind kind = type.kind;
-            if (m.engineType() != null && !m.engineType().equals(kind.value())) {
-                throw new Failure(object + " is a backup of a " + m.engineType() + " database; --type is " + kind.value());
-            }
-            DatabaseConnector connector = context.getBean(Connectors.class).forKind(kind)
-                    .orElseThrow(() -> new Failure("Restores of " + kind.value() + " databases are not supported"));
-            ConnectionTarget target = target(kind);
-            String where = describe(target);
-            Duration timeout = custos.connectionTimeout();
-            err.println("Checking " + where);
-            TargetState state = inspect(connector, target, timeout, where);
-            checkTarget(state, where);
-            if (kind == DatabaseKind.MYSQL) {
-                verifyFirst(file, err);
-            }
-            boolean created = false;
-            if (!state.exists()) {
-                connector.createDatabase(target, timeout);
-                created = true;
-                err.println("Created the empty " + where);
-            }
-            try {
-                RestoreResult result = load(file, connector, target, where, err);
-                err.println("Restored " + file.path() + " into " + where + " with " + result.tool() + " "
-                        + result.toolVersion() + " (server " + result.serverVersion() + ")");
-                result.warnings().forEach(w -> err.println("  warning: " + target.redact(w)));
-                return 0;
-            } catch (RuntimeException | IOException e) {
-                boolean touched = !(e instanceof RestoreException re) || re.targetTouched();
-                if (created) {
-                    try {
-                        connector.dropDatabase(target, timeout);
-                        err.println("Dropped " + where + ", which this restore had created");
-                    } catch (RuntimeException dropFailed) {
-                        err.println("Could not drop " + where + ", which this restore had created: "
-                                + dropFailed.getMessage());
-                    }
-                } else if (!touched) {
-                    err.println("The target was not changed");
-                } else {
-                    err.println("The target may be partly restored");
+            return restore(context.getBean(CustosProperties.class), context.getBean(Connectors.class));
+        }
+    }
+
+    /** The restore with the settings and connectors given: the server's, or a test's. */
+    int restore(CustosProperties custos, Connectors connectors) throws IOException {
+        PrintWriter err = invocation.terminal().err();
+        BackupFile file = BackupFile.open(object, manifest, masterKeyFile, () -> custos);
+        Manifest m = file.manifest();
+        DatabaseKind kind = type.kind;
+        if (m.engineType() != null && !m.engineType().equals(kind.value())) {
+            throw new Failure(object + " is a backup of a " + m.engineType() + " database; --type is " + kind.value());
+        }
+        DatabaseConnector connector = connectors.forKind(kind)
+                .orElseThrow(() -> new Failure("Restores of " + kind.value() + " databases are not supported"));
+        ConnectionTarget target = target(kind);
+        String where = describe(target);
+        Duration timeout = custos.connectionTimeout();
+        err.println("Checking " + where);
+        TargetState state = inspect(connector, target, timeout, where);
+        checkTarget(state, where);
+        if (kind == DatabaseKind.MYSQL) {
+            verifyFirst(file, err);
+        }
+        boolean created = false;
+        if (!state.exists()) {
+            connector.createDatabase(target, timeout);
+            created = true;
+            err.println("Created the empty " + where);
+        }
+        try {
+            RestoreResult result = load(file, connector, target, where, err);
+            err.println("Restored " + file.path() + " into " + where + " with " + result.tool() + " "
+                    + result.toolVersion() + " (server " + result.serverVersion() + ")");
+            result.warnings().forEach(w -> err.println("  warning: " + target.redact(w)));
+            return 0;
+        } catch (RuntimeException | IOException e) {
+            boolean touched = !(e instanceof RestoreException re) || re.targetTouched();
+            if (created) {
+                try {
+                    connector.dropDatabase(target, timeout);
+                    err.println("Dropped " + where + ", which this restore had created");
+                } catch (RuntimeException dropFailed) {
+                    err.println("Could not drop " + where + ", which this restore had created: "
+                            + dropFailed.getMessage());
                 }
-                throw e;
+            } else if (!touched) {
+                err.println("The target was not changed");
+            } else {
+                err.println("The target may be partly restored");
             }
+            throw e;
         }
     }
 

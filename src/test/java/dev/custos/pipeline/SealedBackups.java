@@ -84,16 +84,21 @@ public final class SealedBackups {
         return sealedKeyset;
     }
 
-    /** Stores {@code dump} under {@code key} and its manifest beside it; returns the manifest. */
+    /** Stores a PostgreSQL backup's {@code dump} under {@code key} and its manifest beside it; returns the manifest. */
     public Manifest store(StorageBackend storage, String key, byte[] dump, CompressionSpec compression, boolean encrypt,
             JsonNode fingerprint) throws IOException {
+        return store(storage, key, dump, compression, encrypt, fingerprint, "postgresql");
+    }
+
+    public Manifest store(StorageBackend storage, String key, byte[] dump, CompressionSpec compression, boolean encrypt,
+            JsonNode fingerprint, String engineType) throws IOException {
         Instant started = Instant.parse("2024-01-15T02:00:00.000Z");
         Artifact<Void> artifact = pipeline.store(storage, key, compression, encrypt, out -> {
             out.write(dump);
             return null;
         }, null);
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, key, "backup-" + Long.toString(System.nanoTime(), 36),
-                "db-test", "shop", "Shop", "postgresql", "15.8", "pg_dump", "15.8", "dump." + compression.algorithm().extension()
+                "db-test", "shop", "Shop", engineType, "15.8", "pg_dump", "15.8", "dump." + compression.algorithm().extension()
                         + (encrypt ? ".enc" : ""), compression.algorithm().value(), compression.level(),
                 artifact.encryptionKeyId(), artifact.rawBytes(), artifact.storedBytes(), artifact.sha256(), started,
                 started.plusSeconds(42), List.of("a warning"), encrypt ? sealedKeyset : null, fingerprint);
