@@ -34,7 +34,12 @@ final class Contexts {
     private Contexts() {
     }
 
-    /** Settings and the connectors: what {@code decrypt} and {@code restore-file} need. No catalog. */
+    /** Settings alone: where the master key is, for {@code decrypt}. */
+    static ConfigurableApplicationContext settings(List<String> settings) {
+        return start(Settings.class, settings);
+    }
+
+    /** Settings and the connectors: what {@code restore-file} needs. No catalog. */
     static ConfigurableApplicationContext tools(List<String> settings) {
         return start(Tools.class, settings);
     }
@@ -57,8 +62,12 @@ final class Contexts {
                 .run(settings.toArray(String[]::new));
     }
 
-    // Not @Configuration: the server scans dev.custos for those, and must not take these in. A class given to
+    // None is a @Configuration: the server scans dev.custos for those, and must not take these in. A class given to
     // SpringApplication as its source is read as configuration all the same.
+    @EnableConfigurationProperties(CustosProperties.class)
+    static class Settings {
+    }
+
     @EnableConfigurationProperties(CustosProperties.class)
     @ComponentScan(basePackageClasses = Connectors.class)
     static class Tools {

@@ -144,7 +144,7 @@ final class DecryptCommand implements Callable<Integer> {
     }
 
     private CustosProperties settings() {
-        try (ConfigurableApplicationContext context = Contexts.tools(invocation.settings())) {
+        try (ConfigurableApplicationContext context = Contexts.settings(invocation.settings())) {
             return context.getBean(CustosProperties.class);
         }
     }
