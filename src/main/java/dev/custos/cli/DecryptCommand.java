@@ -87,6 +87,9 @@ final class DecryptCommand implements Callable<Integer> {
             throw new Failure(target + " exists; choose another --output (it is never replaced)");
         }
         Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new Failure("No folder " + dir + " to write " + target.getFileName() + " into");
+        }
         Path partial = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial", ownerOnly());
         try {
             long raw;

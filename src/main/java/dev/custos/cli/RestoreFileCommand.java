@@ -178,7 +178,9 @@ final class RestoreFileCommand implements Callable<Integer> {
     /** The account's password: from the environment, else typed at a terminal, else none (trust, peer, .pgpass). */
     ConnectionTarget target(DatabaseKind kind) {
         if (!kind.networked()) {
-            return new ConnectionTarget(kind, null, 0, database, null, null);
+            // The server keeps SQLite paths absolute; a relative one would depend on where a connector resolves it.
+            return new ConnectionTarget(kind, null, 0, java.nio.file.Path.of(database).toAbsolutePath().toString(),
+                    null, null);
         }
         String password = invocation.terminal().environment().get(PASSWORD_VARIABLE);
         if (password == null && invocation.terminal().console() != null) {

@@ -148,7 +148,7 @@ class CliTest {
 
         assertThat(target.host()).isNull();
         assertThat(target.password()).isNull();
-        assertThat(target.databaseName()).isEqualTo("shop");
+        assertThat(target.databaseName()).isEqualTo(java.nio.file.Path.of("shop").toAbsolutePath().toString());
     }
 
     private static RestoreFileCommand restoreFile(Terminals t, String type) {

@@ -174,6 +174,15 @@ class DecryptCommandTest {
     }
 
     @Test
+    void aMissingOutputFolderIsNamed() {
+        Terminals t = new Terminals();
+
+        assertThat(decrypt(t, "--output", dir.resolve("nowhere/shop.dump").toString())).isEqualTo(Failure.FAILED);
+
+        assertThat(t.err()).contains("No folder " + dir.resolve("nowhere"));
+    }
+
+    @Test
     void aMissingManifestSaysHowToGiveIt() throws IOException {
         Path copy = dir.resolve("copy.dump.zst.enc");
         Files.copy(object(), copy);
