@@ -1,7 +1,10 @@
 package dev.custos.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -43,14 +46,20 @@ public final class Cli {
             // Read once by logback, now; Spring Boot would warn of it, and takes the same file as logging.config.
             System.clearProperty("logback.configurationFile");
         }
-        PrintStream stdout = System.out;
+        // The file descriptor itself, not System.out: a PrintStream swallows write errors, and a dump cut short by a
+        // closed pipe must not be reported as written. Anything else that prints to System.out goes to stderr.
+        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(System.err);
         Terminal terminal = new Terminal(stdout, new PrintWriter(System.err, true, StandardCharsets.UTF_8),
                 System.getenv(), System.console() == null ? null : prompt -> System.console().readPassword("%s", prompt));
         try {
             return run(args, terminal);
         } finally {
-            stdout.flush();
+            try {
+                stdout.flush();
+            } catch (IOException e) {
+                // the reader went away after the command ended; its exit code stands
+            }
         }
     }
 
@@ -61,7 +70,12 @@ public final class Cli {
         }
         List<String> settings = List.of(args).subList(0, command);
         String[] rest = Arrays.copyOfRange(args, command, args.length);
-        return commandLine(new Invocation(settings, terminal)).execute(rest);
+        CommandLine cli = commandLine(new Invocation(settings, terminal));
+        try {
+            return cli.execute(rest);
+        } finally {
+            cli.getOut().flush();
+        }
     }
 
     static CommandLine commandLine(Invocation invocation) {
