@@ -29,10 +29,10 @@ import dev.custos.support.CustosProcess;
 import dev.custos.support.Sql;
 
 /**
- * The disaster: Custos backed up a PostgreSQL and a MariaDB database (encrypted, zstd), then its catalog was lost.
- * With the server stopped, the tools in its jar, run as a user would run them (a child JVM in the old working
- * folder, so {@code ./data/master.key} is found by default), decrypt and restore the files and rebuild the history,
- * after which a new Custos lists and verifies the backups again.
+ * The disaster: Custos backed up a PostgreSQL, a MariaDB and a SQLite database (encrypted, zstd), then its catalog
+ * was lost. With the server stopped, the tools in its jar, run as a user would run them (a child JVM in the old
+ * working folder, so {@code ./data/master.key} is found by default), decrypt and restore the files and rebuild the
+ * history, after which a new Custos lists and verifies the backups again.
  */
 class CliIT {
 
@@ -45,6 +45,8 @@ class CliIT {
     private static String mariadbSource;
     private static JsonNode pgBackup;
     private static JsonNode mariadbBackup;
+    private static Path sqliteSource;
+    private static JsonNode sqliteBackup;
 
     @BeforeAll
     static void backUpThenLoseTheCatalog() throws Exception {
@@ -60,6 +62,10 @@ class CliIT {
                         + " price decimal(10,2), tags varchar(20))",
                 "INSERT INTO items SELECT seq, concat('item ', seq, ' ', md5(seq)), seq * 1.25, concat('t', seq % 7)"
                         + " FROM seq_1_to_3000");
+        sqliteSource = Files.createTempDirectory("custos-cli-sqlite-").resolve("app.db");
+        Sql.sqlite(sqliteSource.toString(), "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL, tags TEXT)",
+                "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2000)"
+                        + " INSERT INTO items SELECT n, 'item ' || n, n * 1.25, 't' || (n % 7) FROM g");
         try (CustosProcess custos = CustosProcess.start(data, List.of("-Xmx256m"))) {
             Api api = custos.api();
             pgBackup = backUp(api, api.post("/api/databases", Api.json("name", "shop", "database_type", "postgresql",
@@ -68,6 +74,8 @@ class CliIT {
             mariadbBackup = backUp(api, api.post("/api/databases", Api.json("name", "shop-mariadb",
                     "database_type", "mysql", "host", "127.0.0.1", "port", 3306, "database_name", mariadbSource,
                     "username", "root", "password", "", "compression", "zstd", "encrypted", true)));
+            sqliteBackup = backUp(api, api.post("/api/databases", Api.json("name", "app", "database_type", "sqlite",
+                    "database_name", sqliteSource.toString(), "compression", "zstd", "encrypted", true)));
         }
         for (String file : List.of("custos.db", "custos.db-wal", "custos.db-shm")) {
             Files.deleteIfExists(data.resolve(file));
@@ -120,6 +128,18 @@ class CliIT {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.stderr()).contains("Verified", "Restored");
         assertThat(Sql.mariadbRows(target, ROWS)).hasSize(3000).isEqualTo(Sql.mariadbRows(mariadbSource, ROWS));
+    }
+
+    @Test
+    void restoreFileRecreatesTheSqliteDatabaseFromTheFileAlone() throws Exception {
+        Path target = Files.createTempDirectory("custos-cli-sqlite-restored-").resolve("app.db");
+
+        Run run = custos(home, "restore-file", object(sqliteBackup).toString(), "--type", "sqlite", "--database",
+                target.toString(), "--create-database");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(Sql.sqliteRows(target.toString(), ROWS)).hasSize(2000)
+                .isEqualTo(Sql.sqliteRows(sqliteSource.toString(), ROWS));
     }
 
     @Test
@@ -188,7 +208,7 @@ class CliIT {
         Run run = custos(newHome, "catalog", "rebuild", "--storage", oldStorage.toString());
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.stderr()).contains("Manifests found:          2", "Backups added:            2",
+        assertThat(run.stderr()).contains("Manifests found:          3", "Backups added:            3",
                 "Encryption keys restored: 1", "The master key opens every encryption key");
         assertThat(newData.resolve("custos.db")).exists();
 
@@ -199,7 +219,8 @@ class CliIT {
             assertThat(list.status()).as(list.toString()).isEqualTo(200);
             Map<String, JsonNode> byId = new java.util.HashMap<>();
             list.json().get("backups").forEach(b -> byId.put(b.get("id").stringValue(), b));
-            assertThat(byId).containsOnlyKeys(pgBackup.get("id").stringValue(), mariadbBackup.get("id").stringValue());
+            assertThat(byId).containsOnlyKeys(pgBackup.get("id").stringValue(), mariadbBackup.get("id").stringValue(),
+                    sqliteBackup.get("id").stringValue());
             JsonNode pg = byId.get(pgBackup.get("id").stringValue());
             assertThat(pg.get("status").stringValue()).isEqualTo("completed");
             for (String field : List.of("checksum_sha256", "blob_name", "file_size_bytes", "raw_size_bytes",
