@@ -35,7 +35,7 @@ final class CatalogCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing the command: rebuild");
     }
 
     /**

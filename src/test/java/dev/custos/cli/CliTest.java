@@ -84,6 +84,15 @@ class CliTest {
     }
 
     @Test
+    void catalogAloneIsAUsageError() {
+        Terminals t = new Terminals();
+
+        assertThat(t.run("catalog")).isEqualTo(Failure.USAGE);
+
+        assertThat(t.err()).contains("Missing the command: rebuild", "Usage: custos catalog");
+    }
+
+    @Test
     void restoreFileNeedsATypeAndADatabase() {
         Terminals t = new Terminals();
 
