@@ -65,6 +65,11 @@ class RestoreRepository implements JobQueue {
     record Upload(String key, String sha256, long bytes, String format, String compression, String keyId) {
     }
 
+    boolean hasActive(String targetKey) {
+        return jdbc.sql("SELECT count(*) FROM restores WHERE target_key = ? AND status IN ('pending', 'in_progress')")
+                .param(targetKey).query(Long.class).single() > 0;
+    }
+
     Optional<Restore> find(String id) {
         return jdbc.sql("SELECT * FROM restores WHERE id = ?").param(id).query(this::map).optional();
     }

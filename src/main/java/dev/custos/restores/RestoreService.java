@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -265,8 +266,8 @@ public class RestoreService {
         try {
             state = target.connector().inspect(target.connection(), properties.connectTimeout());
         } catch (ConnectorException e) {
-            throw new ApiException(HttpStatus.BAD_GATEWAY, "Cannot check the target " + target.describe() + ": "
-                    + e.getMessage());
+            // The request is sound; the target's server is not there to take it: a conflict with its state.
+            throw ApiException.conflict("Cannot check the target " + target.describe() + ": " + e.getMessage());
         }
         return new Resolved(type, target, state);
     }
@@ -302,7 +303,11 @@ public class RestoreService {
                         + job.triggeredBy() + ")", null);
                 audit.success(RestoreEvents.requested(repository.find(job.id()).orElseThrow()));
             });
-        } catch (DataIntegrityViolationException e) {
+        } catch (DataIntegrityViolationException | UncategorizedSQLException e) {
+            // SQLite's driver reports a partial unique index's violation in a way Spring does not always translate.
+            if (!repository.hasActive(job.targetKey())) {
+                throw e;
+            }
             throw ApiException.conflict(target == null
                     ? "A verification of backup '" + job.backupId() + "' is already queued or running"
                     : "A restore into " + target.describe() + " is already queued or running");
