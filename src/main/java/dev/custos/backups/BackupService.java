@@ -17,6 +17,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.PageNumbers;
 import dev.custos.api.UtcDays;
 import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
@@ -216,21 +217,9 @@ public class BackupService {
     }
 
     public Page list(Query query, Integer page, Integer pageSize) {
-        int p = page == null ? 1 : page;
-        int size = pageSize == null ? 25 : pageSize;
-        if (p < 1) {
-            throw ApiException.badRequest("page must be 1 or more (got " + p + ")");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiException.badRequest("page_size must be between 1 and " + MAX_PAGE_SIZE + " (got " + size + ")");
-        }
+        PageNumbers n = PageNumbers.of(page, pageSize, MAX_PAGE_SIZE);
         Filters filters = query.filters();
-        long offset = (long) (p - 1) * size;
-        if (offset > Integer.MAX_VALUE) {
-            throw ApiException.badRequest("page is too large (got " + p + ")");
-        }
-        List<Backup> backups = repository.list(filters, size, (int) offset);
-        return new Page(backups, repository.count(filters), p, size);
+        return new Page(repository.list(filters, n.size(), n.offset()), repository.count(filters), n.page(), n.size());
     }
 
     /** Cancels a queued job at once, or asks a running one to stop (any node running it sees the request). */

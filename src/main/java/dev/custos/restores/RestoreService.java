@@ -19,6 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
 import dev.custos.api.JsonBody;
+import dev.custos.api.PageNumbers;
 import dev.custos.api.UtcDays;
 import dev.custos.audit.AuditLog;
 import dev.custos.backups.Backup;
@@ -437,20 +438,9 @@ public class RestoreService {
     }
 
     public Page list(Query query, Integer page, Integer pageSize) {
-        int p = page == null ? 1 : page;
-        int size = pageSize == null ? 25 : pageSize;
-        if (p < 1) {
-            throw ApiException.badRequest("page must be 1 or more (got " + p + ")");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiException.badRequest("page_size must be between 1 and " + MAX_PAGE_SIZE + " (got " + size + ")");
-        }
+        PageNumbers n = PageNumbers.of(page, pageSize, MAX_PAGE_SIZE);
         Filters filters = query.filters();
-        long offset = (long) (p - 1) * size;
-        if (offset > Integer.MAX_VALUE) {
-            throw ApiException.badRequest("page is too large (got " + p + ")");
-        }
-        return new Page(repository.list(filters, size, (int) offset), repository.count(filters), p, size);
+        return new Page(repository.list(filters, n.size(), n.offset()), repository.count(filters), n.page(), n.size());
     }
 
     public List<ExecutionLogs.Line> logs(String id) {
