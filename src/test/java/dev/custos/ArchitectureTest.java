@@ -36,6 +36,13 @@ class ArchitectureTest {
             .because("app is the top: it wires features together and no feature may reach up into it");
 
     @ArchTest
+    static final ArchRule onlyTheAppStartsTheTools = noClasses().that()
+            .resideOutsideOfPackages("dev.custos.app..", "dev.custos.cli..")
+            .should().dependOnClassesThat().resideInAPackage("dev.custos.cli..")
+            .because("the disaster tools sit beside the server, on top of the features; only the entry point chooses"
+                    + " between them");
+
+    @ArchTest
     static final ArchRule catalogIsTheBottom = noClasses().that().resideInAnyPackage("dev.custos.catalog..", "dev.custos.api..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.custos.engines..", "dev.custos.databases..",
                     "dev.custos.policies..", "dev.custos.connectors..", "dev.custos.storage..", "dev.custos.audit..",

@@ -55,6 +55,40 @@ class BackupRepository implements JobQueue {
                 .update();
     }
 
+    /** A completed backup brought back from its manifest, as {@link #complete} would have left it. */
+    record Recovered(String id, String databaseId, String databaseAlias, String databaseType, String blobName,
+            String fileFormat, String compression, int compressionLevel, String encryptionKeyId, long fileSize,
+            long rawSize, String sha256, String serverVersion, String tool, String toolVersion, List<String> warnings,
+            String fingerprint, long startedAt, long completedAt, long now) {
+    }
+
+    /**
+     * Inserts a recovered backup unless the catalog knows its id or its object already; false when it did. Running
+     * it twice, or beside a live Custos on the same catalog, adds nothing twice.
+     */
+    boolean insertRecovered(Recovered r) {
+        return jdbc.sql("""
+                INSERT INTO backups (id, database_id, database_alias, database_type, status, triggered_by, started_at,
+                    completed_at, blob_name, file_size_bytes, file_format, compression, compression_level, encrypted,
+                    encryption_key_id, checksum_sha256, raw_size_bytes, bytes_written, server_version, dump_tool,
+                    dump_tool_version, warnings, fingerprint, cancel_requested, created_at, updated_at)
+                VALUES (:id, :database_id, :alias, :type, 'completed', :triggered_by, :started, :completed, :blob,
+                    :size, :format, :compression, :level, :encrypted, :key_id, :sha256, :raw, :raw, :server_version,
+                    :tool, :tool_version, :warnings, :fingerprint, FALSE, :started, :now)
+                ON CONFLICT DO NOTHING
+                """)
+                .param("id", r.id()).param("database_id", r.databaseId()).param("alias", r.databaseAlias())
+                .param("type", r.databaseType()).param("triggered_by", BackupService.RECOVERED)
+                .param("started", r.startedAt()).param("completed", r.completedAt()).param("blob", r.blobName())
+                .param("size", r.fileSize()).param("format", r.fileFormat()).param("compression", r.compression())
+                .param("level", r.compressionLevel()).param("encrypted", r.encryptionKeyId() != null)
+                .param("key_id", r.encryptionKeyId()).param("sha256", r.sha256()).param("raw", r.rawSize())
+                .param("server_version", r.serverVersion()).param("tool", r.tool())
+                .param("tool_version", r.toolVersion()).param("warnings", json.write(r.warnings()))
+                .param("fingerprint", r.fingerprint()).param("now", r.now())
+                .update() == 1;
+    }
+
     Optional<Backup> find(String id) {
         return jdbc.sql(SELECT + " WHERE b.id = ?").param(id).query(this::map).optional();
     }

@@ -37,7 +37,9 @@ import dev.custos.storage.StoredObject;
 public class BackupService {
 
     /** Who queues backups: a user, the scheduler, or a restore taking its pre-restore snapshot. */
-    static final List<String> TRIGGERS = List.of("manual", "scheduler", "pre_restore");
+    /** What a backup recovered from its manifest by a catalog rebuild says of its trigger: the real one was lost with the catalog. */
+    static final String RECOVERED = "catalog_rebuild";
+    static final List<String> TRIGGERS = List.of("manual", "scheduler", "pre_restore", RECOVERED);
     static final int MAX_PAGE_SIZE = 100;
     static final int MAX_FILES = 1000;
     static final int MAX_BULK = 1000;

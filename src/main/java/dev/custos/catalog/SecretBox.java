@@ -17,6 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,8 +36,31 @@ public class SecretBox {
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
 
+    @Autowired
     public SecretBox(CustosProperties properties) {
-        this.key = new SecretKeySpec(loadKey(properties), "AES");
+        this(loadKey(properties));
+    }
+
+    private SecretBox(byte[] key) {
+        this.key = new SecretKeySpec(key, "AES");
+    }
+
+    /**
+     * A box over a master key that must already exist: {@code masterKey} (base64, as in {@code CUSTOS_MASTER_KEY})
+     * when given, else the file. Unlike the server, it never generates one: a tool that opens old secrets with a new
+     * key would only fail later, and less clearly.
+     *
+     * @throws IllegalStateException when there is no key, or it is not a valid master key
+     */
+    public static SecretBox withExistingKey(String masterKey, Path masterKeyFile) {
+        if (masterKey != null && !masterKey.isBlank()) {
+            return new SecretBox(decodeKey(masterKey.trim(), "CUSTOS_MASTER_KEY"));
+        }
+        if (masterKeyFile == null || !Files.exists(masterKeyFile)) {
+            throw new IllegalStateException("No master key: " + (masterKeyFile == null ? "no master key file given"
+                    : masterKeyFile.toAbsolutePath() + " does not exist") + ", and CUSTOS_MASTER_KEY is not set");
+        }
+        return new SecretBox(readKey(masterKeyFile));
     }
 
     public String encrypt(String plaintext, String context) {
@@ -100,7 +124,7 @@ public class SecretBox {
         Path file = properties.masterKeyFile();
         try {
             if (Files.exists(file)) {
-                return decodeKey(Files.readString(file).trim(), file.toString());
+                return readKey(file);
             }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
@@ -112,6 +136,14 @@ public class SecretBox {
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or create the master key file " + file, e);
+        }
+    }
+
+    private static byte[] readKey(Path file) {
+        try {
+            return decodeKey(Files.readString(file).trim(), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the master key file " + file, e);
         }
     }
 

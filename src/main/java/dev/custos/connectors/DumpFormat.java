@@ -1,5 +1,9 @@
 package dev.custos.connectors;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
@@ -65,18 +69,29 @@ public enum DumpFormat {
         return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    /** SQL dumps start with comments or statements: printable ASCII or UTF-8, never NUL or a compressor's magic. */
+    /**
+     * SQL dumps start with comments or statements: well-formed UTF-8 without control characters other than line
+     * breaks and tabs. Compressed bytes fail on their headers' control bytes (gzip 1f 8b, lz4 04 22 4d 18, zstd's frame
+     * header after 28 b5 2f fd), encrypted ones because random bytes above 0x7f hardly ever form UTF-8: merely
+     * refusing control bytes let about one still-encrypted backup in eight pass for SQL. A character cut off by the end
+     * of the sniffed bytes is fine; a UTF-8 BOM passes.
+     */
     private static boolean looksLikeText(byte[] bytes) {
-        if (bytes.length == 0) {
-            return true;
+        CharBuffer chars = CharBuffer.allocate(bytes.length);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes), chars, false);
+        if (result.isError()) {
+            return false;
         }
-        for (byte b : bytes) {
-            int c = b & 0xff;
+        chars.flip();
+        for (int i = 0; i < chars.length(); i++) {
+            char c = chars.charAt(i);
             if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
                 return false;
             }
         }
-        // gzip (1f 8b) and zstd (28 b5 2f fd) fail above; a UTF-8 BOM or text passes.
         return true;
     }
 }

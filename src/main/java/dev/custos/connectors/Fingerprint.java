@@ -74,7 +74,8 @@ public record Fingerprint(
             return List.copyOf(all);
         }
         List<String> shown = new ArrayList<>(all.subList(0, MAX_DIFFERENCES));
-        shown.add("… and " + (all.size() - MAX_DIFFERENCES) + " more differences");
+        int more = all.size() - MAX_DIFFERENCES;
+        shown.add("… and " + more + (more == 1 ? " more difference" : " more differences"));
         return List.copyOf(shown);
     }
 

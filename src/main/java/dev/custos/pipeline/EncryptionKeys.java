@@ -187,12 +187,6 @@ public class EncryptionKeys implements KeyRing {
 
     /** The keyset of a row, opened with the master key. Package-private for tests that look for leaked material. */
     KeysetHandle unseal(String id, String sealed) throws GeneralSecurityException {
-        String encoded;
-        try {
-            encoded = secrets.decrypt(sealed, id);
-        } catch (IllegalStateException e) {
-            throw new GeneralSecurityException(e.getMessage(), e);
-        }
-        return TinkProtoKeysetFormat.parseKeyset(Base64.getDecoder().decode(encoded), InsecureSecretKeyAccess.get());
+        return SealedKeys.unseal(secrets, id, sealed);
     }
 }

@@ -55,7 +55,15 @@ public record Manifest(
                 tool, toolVersion, fileFormat, compression, compressionLevel, encryptionKeyId, rawBytes, storedBytes,
                 sha256, startedAt, completedAt, warnings, null, null);
     }
+
     public static final String SUFFIX = ".manifest.json";
+
+    /** The same backup found under another name: copied elsewhere, or its storage moved. */
+    public Manifest withObjectKey(String key) {
+        return new Manifest(formatVersion, key, backupId, databaseId, databaseName, databaseAlias, engineType,
+                serverVersion, tool, toolVersion, fileFormat, compression, compressionLevel, encryptionKeyId, rawBytes,
+                storedBytes, sha256, startedAt, completedAt, warnings, encryptionKeyset, fingerprint);
+    }
 
     public static String keyFor(String objectKey) {
         return objectKey + SUFFIX;

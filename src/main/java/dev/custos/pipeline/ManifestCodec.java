@@ -68,6 +68,18 @@ public class ManifestCodec {
         return fromJson(key, bytes);
     }
 
+    /** A manifest kept as a file outside any storage (a copied backup, the disaster tools' {@code --manifest}). */
+    public Manifest read(java.nio.file.Path file) throws IOException {
+        byte[] bytes;
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new IntegrityException("Manifest '" + file + "' is larger than " + MAX_BYTES + " bytes: not a manifest");
+        }
+        return fromJson(file.toString(), bytes);
+    }
+
     /** A JSON document as a tree, to carry inside a manifest as it is. */
     public JsonNode tree(String json) {
         return this.json.readTree(json);

@@ -173,13 +173,13 @@ class RestoreRunner implements JobHandler {
         }
         touch.touched = true;
         try {
-            RestoreResult result = load(r, target, source, job, r.strictDelete());
-            details.put("server_version", result.serverVersion());
-            details.put("tool", result.tool());
-            details.put("tool_version", result.toolVersion());
+            Loaded loaded = load(r, target, source, job, r.strictDelete());
+            details.put("server_version", loaded.result().serverVersion());
+            details.put("tool", loaded.result().tool());
+            details.put("tool_version", loaded.result().toolVersion());
             details.put("created_database", created);
-            details.put("format", source.format.name().toLowerCase());
-            return new Outcome(job.rawBytes(), true, result.warnings(), details);
+            details.put("format", loaded.format().name().toLowerCase());
+            return new Outcome(job.rawBytes(), true, loaded.result().warnings(), details);
         } catch (RuntimeException e) {
             boolean touched = !(e instanceof RestoreException re) || re.targetTouched();
             if (created) {
@@ -296,7 +296,11 @@ class RestoreRunner implements JobHandler {
         log(id, "info", "Object verified: " + v.storedBytes() + " bytes, sha256 " + v.sha256(), null);
     }
 
-    private RestoreResult load(Restore r, RestoreTargets.Target target, Source source, RunningJob job,
+    /** What the tool reported, and the format it was given (sniffed, for an upload). */
+    private record Loaded(RestoreResult result, DumpFormat format) {
+    }
+
+    private Loaded load(Restore r, RestoreTargets.Target target, Source source, RunningJob job,
             boolean strictDelete) {
         DumpLog dumpLog = (level, message) -> log(r.id(), level, target.connection().redact(message), job.rawBytes());
         try (InputStream opened = pipeline.open(storage, source.key(), source.storedBytes(), source.sha256(),
@@ -316,7 +320,7 @@ class RestoreRunner implements JobHandler {
             if (in.read() >= 0) {
                 drain(in);
             }
-            return result;
+            return new Loaded(result, format);
         } catch (IntegrityException e) {
             throw new RestoreException("The backup's object failed verification while restoring: " + e.getMessage(),
                     true, e);
@@ -428,7 +432,7 @@ class RestoreRunner implements JobHandler {
             log(r.id(), "info", "Created scratch " + scratch.describe(), null);
             RestoreResult result = load(r, scratch, new Source(b.blobName(), b.fileSizeBytes(), b.checksumSha256(),
                     CompressionSpec.Algorithm.fromValue(b.compression()), b.encryptionKeyId(), DumpFormat.ofBackup(kind),
-                    b.serverVersion(), manifest(b)), job, false);
+                    b.serverVersion(), manifest(b)), job, false).result();
             details.put("restore_seconds", (clock.millis() - started) / 1000.0);
             log(r.id(), "info", "Restored; taking the fingerprint of the scratch database", job.rawBytes());
             Fingerprint actual = scratch.connector().fingerprint(scratch.connection(), job.cancellation());
@@ -516,7 +520,10 @@ class RestoreRunner implements JobHandler {
         if (failure instanceof Failed || failure instanceof ApiException) {
             return text;
         }
-        return text + (touched || text.contains("not changed") || text.contains("untouched") ? "" : state);
+        if (touched || text.contains("not changed") || text.contains("untouched") || text.contains("not touched")) {
+            return text;
+        }
+        return text + (text.endsWith(".") ? "" : ".") + state;
     }
 
     private void finish(String id, String node, JobStatus status, long bytes, boolean touched, String error,

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 record PgVersion(int number, String text) {
 
     private static final Pattern TOOL_VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?(\\S*)");
+    private static final Pattern BARE_VERSION = Pattern.compile("^\\s*(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?(\\S*)");
 
     static PgVersion ofServer(int serverVersionNum, String serverVersion) {
         String text = serverVersion == null ? "" : serverVersion.strip();
@@ -23,13 +24,32 @@ record PgVersion(int number, String text) {
 
     /** Reads what {@code pg_dump --version} prints: "pg_dump (PostgreSQL) 15.8 (Debian 15.8-0+deb12u1)". */
     static Optional<PgVersion> ofTool(String versionLine) {
-        Matcher m = TOOL_VERSION.matcher(versionLine == null ? "" : versionLine);
+        return of(TOOL_VERSION.matcher(versionLine == null ? "" : versionLine));
+    }
+
+    /**
+     * Reads a version written on its own, as a dump records its server's ("15.8 (Debian 15.8-0+deb12u1)") or a
+     * backup's manifest does ("15.8").
+     */
+    static Optional<PgVersion> parse(String text) {
+        return of(BARE_VERSION.matcher(text == null ? "" : text));
+    }
+
+    private static Optional<PgVersion> of(Matcher m) {
         if (!m.find()) {
             return Optional.empty();
         }
-        int first = Integer.parseInt(m.group(1));
-        int second = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
-        int third = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        int first;
+        int second;
+        int third;
+        try {
+            first = Integer.parseInt(m.group(1));
+            second = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+            third = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        } catch (NumberFormatException e) {
+            // Digits beyond an int: not a version any PostgreSQL has.
+            return Optional.empty();
+        }
         int number = first >= 10 ? first * 10_000 + second : first * 10_000 + second * 100 + third;
         String text = m.group(1) + (m.group(2) == null ? "" : "." + m.group(2))
                 + (m.group(3) == null ? "" : "." + m.group(3)) + m.group(4);

@@ -37,12 +37,16 @@ class MysqlOptionFileTest {
     }
 
     @Test
-    void readsTheToolVersionOfEachFlavour() {
-        assertThat(MysqlDumpTool.parseVersion("mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)"))
+    void readsTheVersionOfEachFlavoursDumpToolAndClient() {
+        assertThat(MysqlTool.parseVersion("mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)"))
                 .isEqualTo("10.11.19");
-        assertThat(MysqlDumpTool.parseVersion("mariadb-dump from 11.4.2-MariaDB, client 10.19 for Linux (x86_64)"))
+        assertThat(MysqlTool.parseVersion("mariadb-dump from 11.4.2-MariaDB, client 10.19 for Linux (x86_64)"))
                 .isEqualTo("11.4.2");
-        assertThat(MysqlDumpTool.parseVersion("mysqldump  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)"))
+        assertThat(MysqlTool.parseVersion("mysqldump  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)"))
+                .isEqualTo("8.0.36");
+        assertThat(MysqlTool.parseVersion("mariadb  Ver 15.1 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64) using  EditLine wrapper"))
+                .isEqualTo("10.11.19");
+        assertThat(MysqlTool.parseVersion("mysql  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)"))
                 .isEqualTo("8.0.36");
     }
 }

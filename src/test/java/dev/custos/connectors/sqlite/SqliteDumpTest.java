@@ -11,6 +11,7 @@ import dev.custos.connectors.DumpException;
 import dev.custos.connectors.DumpLog;
 import dev.custos.connectors.DumpResult;
 import dev.custos.connectors.DumpTestSupport.RecordingLog;
+import dev.custos.connectors.Fingerprint;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -83,6 +84,52 @@ class SqliteDumpTest {
             stop.set(true);
             writer.get(30, TimeUnit.SECONDS);
         }
+    }
+
+    @ParameterizedTest(name = "journal_mode={0}")
+    @ValueSource(strings = {"DELETE", "WAL"})
+    void aFingerprintedDumpDescribesTheCopyItStreamedNotTheSourceAsItMovedOn(String journalMode) throws Exception {
+        Path source = createDatabase("shop.db", journalMode, 50_000);
+        SqliteConnector connector = new SqliteConnector(scratch);
+        AtomicLong committed = new AtomicLong(50_000);
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> insertBatchesUntil(source, stop, committed));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed.get() >= 50_000 + 5 * BATCH);
+            Path copy = dir.resolve("copy.db");
+            RecordingLog log = new RecordingLog();
+
+            DumpResult result;
+            try (OutputStream out = Files.newOutputStream(copy)) {
+                result = connector.dump(target(source), out, log, Cancellation.none(), true);
+            }
+            long after = committed.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed.get() >= after + 5 * BATCH);
+            stop.set(true);
+            writer.get(30, TimeUnit.SECONDS);
+
+            Fingerprint dumped = result.fingerprint();
+            assertThat(dumped).isNotNull();
+            assertThat(dumped.tables().get("events").rows() % BATCH).isZero();
+            assertThat(dumped.differences(connector.fingerprint(target(copy), Cancellation.none()))).isEmpty();
+            assertThat(dumped.differences(connector.fingerprint(target(source), Cancellation.none())))
+                    .as("the source moved on").isNotEmpty();
+            assertThat(log.steps()).contains("info: fingerprinted the copy: 1 tables");
+            assertThat(scratch).isEmptyDirectory();
+        } finally {
+            stop.set(true);
+            writer.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void withoutBeingAskedADumpHasNoFingerprint() throws Exception {
+        Path source = createDatabase("app.db", "DELETE", 10);
+
+        DumpResult result = new SqliteConnector(scratch).dump(target(source), OutputStream.nullOutputStream(),
+                DumpLog.discard(), Cancellation.none());
+
+        assertThat(result.fingerprint()).isNull();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.custos.connectors.mysql;
 
 import dev.custos.connectors.CommandRunner;
-import dev.custos.connectors.DumpException;
 import dev.custos.connectors.DumpTools;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -9,26 +8,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The dump tool on this machine: MariaDB's mariadb-dump if installed (it dumps MySQL too), else mysqldump.
+ * A MariaDB or MySQL client program on this machine: MariaDB's if installed (its tools speak to MySQL too), else
+ * MySQL's. {@link #DUMP} finds mariadb-dump or mysqldump, {@link #CLIENT} mariadb or mysql.
  *
- * @param name    "mariadb-dump" or "mysqldump"
+ * @param name    "mariadb-dump", "mysqldump", "mariadb", "mysql"
  * @param version "10.11.19" (MariaDB reports the server release it ships with, after "Distrib"), "8.0.36"
  */
-record MysqlDumpTool(Path path, String name, String version) {
+record MysqlTool(Path path, String name, String version) {
+
+    /** Program names to look for, in order of preference. */
+    static final String[] DUMP = {"mariadb-dump", "mysqldump"};
+    static final String[] CLIENT = {"mariadb", "mysql"};
 
     /** MariaDB 11 and later: "mariadb-dump from 11.4.2-MariaDB, client 10.19 for Linux (x86_64)". */
     private static final Pattern FROM = Pattern.compile("\\bfrom\\s+(\\d+\\.\\d+\\.\\d+)");
     private static final Pattern DISTRIB = Pattern.compile("Distrib\\s+(\\d+\\.\\d+\\.\\d+)");
     private static final Pattern VER = Pattern.compile("Ver\\s+(\\d+\\.\\d+(?:\\.\\d+)?)");
 
-    static MysqlDumpTool find(CommandRunner runner) {
-        for (String name : new String[] {"mariadb-dump", "mysqldump"}) {
+    /**
+     * The first of {@code names} on PATH with its version; empty when none is installed.
+     *
+     * @throws dev.custos.connectors.DumpException it is installed but {@code --version} fails
+     */
+    static Optional<MysqlTool> find(CommandRunner runner, String... names) {
+        for (String name : names) {
             Optional<Path> path = DumpTools.onPath(name);
             if (path.isPresent()) {
-                return new MysqlDumpTool(path.get(), name, parseVersion(DumpTools.versionLine(runner, path.get())));
+                return Optional.of(new MysqlTool(path.get(), name, parseVersion(DumpTools.versionLine(runner, path.get()))));
             }
         }
-        throw new DumpException("neither mariadb-dump nor mysqldump is installed; install mariadb-client");
+        return Optional.empty();
     }
 
     /** From "mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)" or MySQL's banner. */
