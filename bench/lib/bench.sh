@@ -4,11 +4,14 @@
 #
 # The caller sets `root` (the checkout) and may define bench_cleanup_hook (run first at exit). Knobs: BENCH_OUT
 # (/tmp/custos-bench-out), BENCH_BUILD_DIR (/tmp/custos-bench-build/target), BENCH_JAVA_OPTS, BENCH_KEEP=1,
-# BENCH_CUSTOS_TIMEOUT (3600 s per job).
+# BENCH_CUSTOS_TIMEOUT (3600 s per job), BENCH_SAMPLE_INTERVAL (s between memory samples of Custos; 0.1).
 
 out=${BENCH_OUT:-/tmp/custos-bench-out}
 build_dir=${BENCH_BUILD_DIR:-/tmp/custos-bench-build/target}
 custos_timeout=${BENCH_CUSTOS_TIMEOUT:-3600}
+# Seconds between two samples of Custos's memory. The sampler is a bash loop over the JVM's threads: at 0.1 s it
+# takes ~0.1 core, which a long job (a restore) need not pay; a script may set its own default before measuring.
+sample_interval=${BENCH_SAMPLE_INTERVAL:-0.1}
 case "$(realpath -m "$out")/" in "$root"/*) echo "BENCH_OUT must be outside the checkout ($out)" >&2; exit 2 ;; esac
 
 tick=$(getconf CLK_TCK)
@@ -218,8 +221,9 @@ custos_database() { # dataset, database name [, engine id]
   jq -r .database.id "$work/api.body"
 }
 
-# Peak memory of the JVM and of its descendants (the dump or restore tool), sampled every 100 ms without forking (a
-# fork per sample would cost more CPU than the sampling). Writes "jvm_kb children_kb" peaks to $1 whenever they grow.
+# Peak memory of the JVM and of its descendants (the dump or restore tool), sampled every $sample_interval s without
+# forking (a fork per sample would cost more CPU than the sampling). Writes "jvm_kb children_kb" peaks to $1 whenever
+# they grow.
 sample_memory() { # file
   local file=$1 jvm=0 kids=0 v
   walk() { # pid: sum of VmRSS (KB) of its descendants, into v
@@ -246,7 +250,7 @@ sample_memory() { # file
       [ "$now" -le "$jvm" ] || jvm=$now
       echo "$jvm $kids" >"$file"
     fi
-    sleep 0.1
+    sleep "$sample_interval"
   done
 }
 status_kb() { # pid, field (VmHWM, VmRSS)

@@ -7,7 +7,8 @@
 #   mariadb/real  MariaDB custos_bench_real: bench/backup/mariadb_real.sql, the same shop, ~1.4 GB of dump, ~3x
 # Created once and reused: a marker table (custos_bench_meta) written last records a complete creation, so an
 # interrupted or outdated one is dropped and made again. Creation runs at nice BENCH_NICE (10), and so do the
-# server processes doing the work. BENCH_SCALE (a fraction such as 0.02) makes small datasets under other names.
+# server processes doing the work. BENCH_SCALE (a fraction such as 0.02) makes small datasets under other names;
+# BENCH_DATASETS (e.g. "pg/real mariadb/real") restricts a run to some of them.
 #
 # The caller sets `only` ('', pg or mariadb) before sourcing, and `work` (a temporary directory) before calling
 # ensure_datasets. Defines: pg, my (client arguments), mariadb_dump_flags, pgbench_db, real_db, datasets (the
@@ -39,6 +40,12 @@ real_db=custos_bench_real$suffix
 datasets=()
 [ "$only" = mariadb ] || datasets+=(pg/pgbench pg/real)
 [ "$only" = pg ] || datasets+=(mariadb/real)
+if [ -n "${BENCH_DATASETS:-}" ]; then # a subset, e.g. "pg/real mariadb/real"
+  for d in $BENCH_DATASETS; do
+    case " ${datasets[*]} " in *" $d "*) ;; *) echo "BENCH_DATASETS: $d is not one of ${datasets[*]}" >&2; exit 2 ;; esac
+  done
+  read -r -a datasets <<<"$BENCH_DATASETS"
+fi
 
 ds_database() { # dataset -> its database's name
   case $1 in pg/pgbench) echo "$pgbench_db" ;; *) echo "$real_db" ;; esac

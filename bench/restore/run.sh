@@ -19,7 +19,8 @@
 #   Custos      POST /api/backups/{id}/restore {"target_engine_id", "target_database_name": NEW} (Custos creates the
 #               database), for the zstd-3 and the encrypted backup; POST /api/backups/{id}/verify
 #               {"mode": "test_restore"} (restore into a scratch database, fingerprint, compare, drop). Wall time from
-#               the request to the record's completed_at; peak RSS of the JVM plus its restore tool; CPU of both.
+#               the request to the record's completed_at; peak RSS of the JVM plus its restore tool; CPU of both; from the
+#               job's log, how long the restore tool ran and Custos's own time around it.
 # The peers' databases are created before the clock starts (CREATE DATABASE: its time is printed; Custos's includes
 # it). Every database server setting (fsync, synchronous_commit, WAL) is the same for all: they restore into the
 # same server. Before each restore PostgreSQL takes a CHECKPOINT and MariaDB's dirty pages are let drain, so no run
@@ -38,7 +39,9 @@
 # Knobs (environment): BENCH_SCALE=1 (a fraction such as 0.02 makes small datasets under other names, to try the
 #   script quickly), BENCH_OUT=/tmp/custos-bench-out (dumps and Custos's storage; removed at exit),
 #   BENCH_BUILD_DIR=/tmp/custos-bench-build/target, BENCH_JAVA_OPTS (added to -Xmx256m), BENCH_NICE=10 (priority of
-#   the dataset creation), BENCH_CUSTOS_TIMEOUT=3600 (s per job), BENCH_KEEP=1 (keep the temporary directory).
+#   the dataset creation), BENCH_CUSTOS_TIMEOUT=3600 (s per job), BENCH_DATASETS (a subset, e.g. "pg/real"),
+#   BENCH_SAMPLE_INTERVAL=0.5 (s between samples of Custos's memory), BENCH_KEEP=1 (keep the temporary directory
+#   with logs and the restore jobs' logs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -63,6 +66,7 @@ case $only in '' | pg | mariadb) ;; *) echo "--only takes pg or mariadb, not $on
 source bench/lib/bench.sh    # measuring, Custos
 source bench/lib/datasets.sh # the datasets: pg, my, mariadb_dump_flags, pgbench_db, real_db, datasets
 goal_pipe=1.05
+sample_interval=${BENCH_SAMPLE_INTERVAL:-0.5} # restores last minutes: the memory sampler need not cost 0.1 core
 # The Custos backups restored (PUT /api/databases/{id} before each).
 custos_variants=(
   "zstd-3|{\"compression\": \"zstd\", \"compression_level\": 3, \"encrypted\": false}"
@@ -241,7 +245,7 @@ custos_restore() { # dataset, label, backup id, kind (restore | test)
     api_expect 202 POST "/backups/$bid/verify" '{"mode": "test_restore"}'
   fi
   rid=$(jq -r '.restore_id' "$work/api.body")
-  while :; do # a curl per poll and no jq: the poll must not compete with the restore for the cores
+  while :; do # a curl per poll and no jq, twice a second (the wall time comes from completed_at): the poll must not compete with the restore for the cores
     api GET "/restores/$rid"
     body=$(<"$work/api.body")
     status=
@@ -251,10 +255,26 @@ custos_restore() { # dataset, label, backup id, kind (restore | test)
       echo "   $label: still '$status' after $custos_timeout s: giving up" >&2
       exit 1
     fi
-    sleep 0.2
+    sleep 0.5
   done
   custos_measure_end
   rec=$(jq -c 'if .restore then .restore else . end' "$work/api.body")
+  api GET "/restores/$rid/logs" # the job's steps with their times (kept with BENCH_KEEP)
+  cp "$work/api.body" "$work/restore-log-${ds//\//-}-$rid.json"
+  # From the log: how long the restore tool ran, and (MySQL) the read that verifies the whole object first.
+  local ts tool_s=- verify_s=0 ts_a ts_b ts_c ts_d
+  ts=$(jq -r '[.logs[]? | select(.message | test(" started$")) | .timestamp][0] as $a
+    | [.logs[]? | select(.message | test(" finished")) | .timestamp][0] as $b
+    | [.logs[]? | select(.message | test("^Verifying the stored object")) | .timestamp][0] as $c
+    | [.logs[]? | select(.message | test("^Object verified")) | .timestamp][0] as $d
+    | "\($a) \($b) \($c) \($d)"' "$work/api.body" 2>/dev/null || true)
+  read -r ts_a ts_b ts_c ts_d <<<"$ts"
+  if [ -n "$ts_a" ] && [ "$ts_a" != null ] && [ "$ts_b" != null ]; then
+    tool_s=$(secs "$(date -d "$ts_a" +%s.%N)" "$(date -d "$ts_b" +%s.%N)")
+  fi
+  if [ -n "$ts_c" ] && [ "$ts_c" != null ] && [ "$ts_d" != null ]; then
+    verify_s=$(secs "$(date -d "$ts_c" +%s.%N)" "$(date -d "$ts_d" +%s.%N)")
+  fi
   if [ "$status" != completed ]; then
     local msg; msg=$(jq -r '.error_message // ""' <<<"$rec" | head -c 300)
     echo "   $label: the restore ended $status: $msg" >&2
@@ -267,7 +287,12 @@ custos_restore() { # dataset, label, backup id, kind (restore | test)
   if [ "$kind" = restore ]; then
     check_restored "$ds" "$label" "$engine" "$target"
     drop_db "$engine" "$target"
-    extra="$(jq -r '"tool " + (.details.tool // "?") + " " + (.details.tool_version // "")' <<<"$rec")"
+    extra="$(jq -r '(.details.tool // "?") + " " + (.details.tool_version // "")' <<<"$rec") ran $tool_s s"
+    [ "$verify_s" = 0 ] || extra+=", after verifying the whole object in $verify_s s"
+    if [ "$tool_s" != - ]; then
+      r_tool[$ds|$label]+="$tool_s " r_verify[$ds|$label]+="$verify_s "
+      r_own[$ds|$label]+="$(awk -v w="$wall" -v t="$tool_s" 'BEGIN {printf "%.3f", w - t}') "
+    fi
   else
     # The test restore compares its fingerprint of the scratch database with the source's: it must have compared,
     # found nothing, and seen the source's rows.
@@ -290,7 +315,7 @@ custos_restore() { # dataset, label, backup id, kind (restore | test)
   printf '   %-44s %8.1f s  RSS %5s MB (JVM %s + tool %s)  heap %s MB  CPU %6s s  server %6s s  others %4s  %s  (%s)\n' \
     "$label" "$wall" "$c_rss" "$c_jvm_mb" "$c_kids_mb" "$c_heap" "$c_cpu" "$c_server" "$c_others" "$check_text" "$extra"
 }
-declare -A t_restore=() t_total=() t_rows=() t_tables=() t_objects=()
+declare -A t_restore=() t_total=() t_rows=() t_tables=() t_objects=() r_tool=() r_own=() r_verify=()
 
 # --- the run ----------------------------------------------------------------------------------------------------
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -391,7 +416,7 @@ server_settings() {
   [ "$only" = mariadb ] || echo "- PostgreSQL: $(server_settings pg); CREATE DATABASE took ${create_seconds[pg]:-?} s (in Custos's time, not in the peers')"
   [ "$only" = pg ] || echo "- MariaDB: $(server_settings mariadb); CREATE DATABASE took ${create_seconds[mariadb]:-?} s (in Custos's time, not in the peers')"
   echo "- each restore goes into a new empty database, is checked (tables, indexes, rows of the biggest table against the source) and dropped; before each, PostgreSQL checkpoints and MariaDB's dirty pages drain; the inputs are in the page cache; $repeat round(s), median shown"
-  echo "- peak RSS: of the tool processes (summed over a pipeline's stages); for Custos the JVM's kernel high-water mark$([ -n "$skip_custos" ] || [ -n "$hwm_reset" ] || echo " (sampled: clear_refs refused)") plus its restore tool (sampled every 100 ms). CPU: user + system of the tools (for Custos the JVM and its restore tool); server CPU: the database server meanwhile (it does most of a restore's work: parsing rows, building indexes, writing); others: the CPU the rest of the machine used meanwhile, in % of all cores: above a few % the run shared the machine and its times are not clean"
+  echo "- peak RSS: of the tool processes (summed over a pipeline's stages); for Custos the JVM's kernel high-water mark$([ -n "$skip_custos" ] || [ -n "$hwm_reset" ] || echo " (sampled: clear_refs refused)") plus its restore tool (sampled every $sample_interval s). CPU: user + system of the tools (for Custos the JVM and its restore tool); server CPU: the database server meanwhile (it does most of a restore's work: parsing rows, building indexes, writing); others: the CPU the rest of the machine used meanwhile, in % of all cores: above a few % the run shared the machine and its times are not clean"
   for ds in "${datasets[@]}"; do
     engine=${ds%%/*}
     if [ "$engine" = pg ]; then pipe=$label_pipe_pg; else pipe=$label_pipe_my; fi
@@ -414,6 +439,13 @@ server_settings() {
       [ "${k%%|*}" = "$ds" ] || continue
       echo
       echo "- ${k#*|}: ${r_note[$k]}"
+    done
+    for k in "${labels[@]}"; do
+      [ "${k%%|*}" = "$ds" ] && [ -n "${r_tool[$k]:-}" ] || continue
+      echo
+      printf -- '- %s: the restore tool ran %.1f s of the %.1f s; Custos'"'"'s own time around it %.1f s (the request, checking the target, CREATE DATABASE, starting the tool, recording the result%s)\n' \
+        "${k#*|}" "$(median ${r_tool[$k]})" "$(med r_wall "$k")" "$(median ${r_own[$k]})" \
+        "$(v=$(median ${r_verify[$k]}); awk -v v="$v" 'BEGIN {if (v > 0) printf ", and %.1f s reading and verifying the whole object before touching the target", v}')"
     done
     echo
     echo "| ratio of wall times | value | goal (issue 5) | verdict |"
