@@ -1,6 +1,8 @@
 package dev.custos.app;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -48,7 +50,13 @@ class ApiErrors {
             Pattern.compile("`[^`]*`"));
 
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<ErrorBody> api(ApiException e) {
+    ResponseEntity<?> api(ApiException e) {
+        if (!e.fields().isEmpty()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", e.getMessage());
+            body.putAll(e.fields());
+            return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON).body(body);
+        }
         return error(e.status(), e.getMessage());
     }
 

@@ -38,6 +38,7 @@ class OpenApiConfig {
         tag("/api/backups", "Backups", BACKUPS);
         tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");
         tag("/api/settings", "Settings", "Application-wide defaults");
+        tag("/api/audit", "Audit", "The audit trail: queries, resource history, verification of the hash chain, export");
         tag("/api/system-status", "System", "Health of the service, its storage and its catalog");
         tag("/api/health", "System", "Health of the service, its storage and its catalog");
     }

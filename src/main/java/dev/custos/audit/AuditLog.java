@@ -1,13 +1,25 @@
 package dev.custos.audit;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import javax.sql.DataSource;
+
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -16,26 +28,55 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.custos.catalog.Ids;
 
 /**
- * Writes audit events into the catalog. Callers invoke it inside the transaction of the change it
- * describes, so a change and its event commit or roll back together; for deletions, before the delete.
+ * Writes audit events. Called inside the transaction of the change an event describes, it appends the event to the
+ * chain as that transaction commits: the change and its event commit together or not at all, and a rolled-back
+ * change leaves no event (nor a gap in the sequence). Called outside a transaction, it appends at once in its own.
+ * Who, where from and how are taken from the current request; secrets are redacted before anything is stored or
+ * hashed.
  */
 @Component
 public class AuditLog {
 
     /** Field names whose values never reach the audit trail, at any depth. */
-    private static final Set<String> SECRET_FIELDS = Set.of("password", "password_enc", "secret", "token", "api_key");
+    private static final Set<String> SECRET_FIELDS = Set.of("password", "password_enc", "secret", "token", "api_key",
+            "passphrase", "private_key", "client_secret", "secret_key", "secret_access_key", "access_key",
+            "connection_string", "sas_token", "encryption_keyset", "master_key", "signature", "credentials");
 
-    /** Before authentication exists every actor is anonymous (the spec's development mode). */
+    /** Suffixes that mark a field as a secret whatever comes before them ({@code target_password}, {@code s3_secret}). */
+    private static final List<String> SECRET_SUFFIXES = List.of("_password", "_secret", "_token", "_key_enc", "_passphrase");
+
+    /** Before authentication exists every request's actor is anonymous (the spec's development mode). */
     static final String ANONYMOUS = "anonymous";
 
-    private final JdbcClient jdbc;
+    /** The actor of what Custos does by itself: workers, schedules, sweeps. */
+    static final String SYSTEM = "system";
+
     private final JsonMapper json;
     private final Clock clock;
+    private final AuditChain chain;
+    private final TransactionTemplate tx;
 
-    public AuditLog(JdbcClient jdbc, JsonMapper json, Clock clock) {
-        this.jdbc = jdbc;
+    AuditLog(JsonMapper json, Clock clock, AuditChain chain, PlatformTransactionManager transactions) {
         this.json = json;
         this.clock = clock;
+        this.chain = chain;
+        this.tx = new TransactionTemplate(transactions);
+    }
+
+    /**
+     * An audit log over a catalog without a Spring context (tools and tests that build their pieces by hand): the
+     * events are chained and checkpoints signed exactly as in the server.
+     */
+    public static AuditLog forCatalog(DataSource catalog, JsonMapper json, Clock clock, AuditProperties properties) {
+        JdbcClient jdbc = JdbcClient.create(catalog);
+        boolean postgres;
+        try (Connection c = catalog.getConnection()) {
+            postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot open the catalog", e);
+        }
+        AuditChain chain = new AuditChain(jdbc, postgres, properties, new AuditCheckpoints(jdbc, properties));
+        return new AuditLog(json, clock, chain, new DataSourceTransactionManager(catalog));
     }
 
     public void success(AuditEvent event) {
@@ -47,53 +88,105 @@ public class AuditLog {
     }
 
     private void write(AuditEvent event, String status, String errorMessage) {
-        HttpServletRequest request = currentRequest();
-        jdbc.sql("""
-                INSERT INTO audit_events (id, occurred_at, action, resource_type, resource_id, resource_name, user_id,
-                    user_email, status, details, before_value, after_value, error_message, ip_address, user_agent,
-                    request_id, http_method, http_path)
-                VALUES (:id, :at, :action, :type, :rid, :rname, :user, NULL, :status, :details, :before, :after, :error,
-                    :ip, :ua, :reqid, :method, :path)
-                """)
-                .param("id", Ids.newId("audit"))
-                .param("at", clock.millis())
-                .param("action", event.action())
-                .param("type", event.resourceType())
-                .param("rid", event.resourceId())
-                .param("rname", event.resourceName())
-                .param("user", ANONYMOUS)
-                .param("status", status)
-                .param("details", toJson(event.details()))
-                .param("before", toJson(event.before()))
-                .param("after", toJson(event.after()))
-                .param("error", errorMessage)
-                .param("ip", request == null ? null : request.getRemoteAddr())
-                .param("ua", request == null ? null : request.getHeader("User-Agent"))
-                .param("reqid", request == null ? null : (String) request.getAttribute(RequestIds.ATTRIBUTE))
-                .param("method", request == null ? null : request.getMethod())
-                .param("path", request == null ? null : request.getRequestURI())
-                .update();
-    }
-
-    private String toJson(Object value) {
-        if (value == null) {
-            return null;
+        AuditDraft draft = draft(event, status, errorMessage);
+        if (TransactionSynchronizationManager.isSynchronizationActive()
+                && TransactionSynchronizationManager.isActualTransactionActive()) {
+            pending().drafts.add(draft);
+        } else {
+            tx.executeWithoutResult(s -> chain.append(List.of(draft), clock.millis()));
         }
-        return json.writeValueAsString(redact(json.convertValue(value, Object.class)));
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The events waiting for the current transaction's commit. Looked up among the transaction's synchronizations (not
+     * in a thread-bound resource), so a suspended outer transaction's events never commit with an inner one.
+     */
+    private Pending pending() {
+        for (TransactionSynchronization s : TransactionSynchronizationManager.getSynchronizations()) {
+            if (s instanceof Pending p) {
+                return p;
+            }
+        }
+        Pending p = new Pending();
+        TransactionSynchronizationManager.registerSynchronization(p);
+        return p;
+    }
+
+    private final class Pending implements TransactionSynchronization {
+
+        private final List<AuditDraft> drafts = new ArrayList<>();
+
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            if (!drafts.isEmpty()) {
+                chain.append(List.copyOf(drafts), clock.millis());
+                drafts.clear();
+            }
+        }
+    }
+
+    private AuditDraft draft(AuditEvent event, String status, String errorMessage) {
+        HttpServletRequest request = currentRequest();
+        String userId = request == null ? SYSTEM : ANONYMOUS;
+        Object details = tree(event.details());
+        Object before = tree(event.before());
+        Object after = tree(event.after());
+        return new AuditDraft(
+                Ids.newId("audit"),
+                event.action(),
+                event.resourceType(),
+                event.resourceId(),
+                event.resourceName(),
+                userId,
+                null,
+                userId,
+                status,
+                chain.rules().classify(event.action(), event.resourceType(), status),
+                AuditDraft.engineId(details, event.resourceType(), event.resourceId()),
+                AuditDraft.databaseType(details),
+                AuditDraft.json(details),
+                AuditDraft.json(before),
+                AuditDraft.json(after),
+                AuditDraft.json(AuditDraft.changes(before, after)),
+                errorMessage,
+                request == null ? null : request.getRemoteAddr(),
+                request == null ? null : request.getHeader("User-Agent"),
+                request == null ? null : (String) request.getAttribute(RequestIds.ATTRIBUTE),
+                request == null ? null : request.getMethod(),
+                request == null ? null : request.getRequestURI());
+    }
+
+    /**
+     * A value as the JSON tree the API would show, with secrets redacted, in the form it has once stored and read
+     * back (so that comparing two of them compares values, not number types).
+     */
+    private Object tree(Object value) {
+        return value == null ? null : Canonical.parse(Canonical.json(redact(json.convertValue(value, Object.class))));
+    }
+
     private static Object redact(Object value) {
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new TreeMap<>();
-            map.forEach((k, v) -> out.put(String.valueOf(k),
-                    SECRET_FIELDS.contains(String.valueOf(k)) ? "[redacted]" : redact(v)));
+            map.forEach((k, v) -> out.put(String.valueOf(k), isSecret(String.valueOf(k)) ? "[redacted]" : redact(v)));
             return out;
         }
-        if (value instanceof java.util.List<?> list) {
+        if (value instanceof List<?> list) {
             return list.stream().map(AuditLog::redact).toList();
         }
         return value;
+    }
+
+    private static boolean isSecret(String field) {
+        String f = field.toLowerCase(Locale.ROOT);
+        if (SECRET_FIELDS.contains(f)) {
+            return true;
+        }
+        for (String suffix : SECRET_SUFFIXES) {
+            if (f.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static HttpServletRequest currentRequest() {

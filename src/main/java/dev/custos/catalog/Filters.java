@@ -24,6 +24,25 @@ public final class Filters {
         return this;
     }
 
+    /** {@code column IN (…)} over {@code values} when they are given (a constant column name, never input). */
+    public Filters in(String column, String name, List<?> values) {
+        if (values != null) {
+            List<String> placeholders = new ArrayList<>();
+            for (int i = 0; i < values.size(); i++) {
+                placeholders.add(":" + name + i);
+                params.put(name + i, values.get(i));
+            }
+            conditions.add(values.isEmpty() ? "1 = 0" : column + " IN (" + String.join(", ", placeholders) + ")");
+        }
+        return this;
+    }
+
+    /** Adds a condition without parameters, such as {@code flag = TRUE}. */
+    public Filters condition(String condition) {
+        conditions.add(condition);
+        return this;
+    }
+
     /**
      * A case-insensitive substring match over columns that hold lower-case text (such as a generated search
      * column), with LIKE wildcards in the text escaped.

@@ -15,7 +15,7 @@ import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Import;
 
-import dev.custos.audit.AuditLog;
+import dev.custos.audit.AuditWriting;
 import dev.custos.backups.BackupHistoryRebuild;
 import dev.custos.catalog.CustosProperties;
 import dev.custos.catalog.SecretBox;
@@ -78,7 +78,7 @@ final class Contexts {
     // The catalog package's pool and JSON columns; not the secret box, which would make a master key where none is.
     @ComponentScan(basePackageClasses = CustosProperties.class,
             excludeFilters = @ComponentScan.Filter(type = FilterType.ASSIGNABLE_TYPE, classes = SecretBox.class))
-    @Import({AuditLog.class, ManifestCodec.class, BackupHistoryRebuild.class})
+    @Import({AuditWriting.class, ManifestCodec.class, BackupHistoryRebuild.class})
     static class Catalog {
 
         @Bean

@@ -118,6 +118,23 @@ class HostileInputIT extends ApiTest {
             new Endpoint("POST", "/api/encryption-keys/rotate", null),
             new Endpoint("GET", "/api/settings", null),
             new Endpoint("PUT", "/api/settings", SETTINGS),
+            new Endpoint("GET", "/api/audit", null),
+            new Endpoint("GET", "/api/audit/{audit}", null),
+            new Endpoint("GET", "/api/audit/actions", null),
+            new Endpoint("GET", "/api/audit/resource-types", null),
+            // A resource's history is asked by id and answers an empty list for an id without events (a deleted
+            // resource's history stays readable), so its id is not a path placeholder.
+            new Endpoint("GET", "/api/audit/history?resource_type=database&resource_id=db-history", null),
+            new Endpoint("GET", "/api/audit/recent", null),
+            new Endpoint("GET", "/api/audit/by-action?action=database_created", null),
+            new Endpoint("GET", "/api/audit/time-range?start_time=2024-01-01T00:00:00Z&end_time=2099-01-01T00:00:00Z", null),
+            new Endpoint("GET", "/api/audit/verify", null),
+            new Endpoint("GET", "/api/audit/public-key", null),
+            new Endpoint("GET", "/api/audit/checkpoints", null),
+            new Endpoint("GET", "/api/audit/export", null),
+            new Endpoint("GET", "/api/audit/deletions", null),
+            new Endpoint("GET", "/api/audit/requests", null),
+            new Endpoint("POST", "/api/audit/archive", null),
             new Endpoint("GET", "/api/system-status", null),
             new Endpoint("GET", "/api/health", null));
 
@@ -163,7 +180,9 @@ class HostileInputIT extends ApiTest {
             "status=%27", "start_date=2024-13-45", "end_date=%00", "triggered_by=", "database_type=x",
             "blob_name=..%2F..%2Fetc%2Fpasswd", "blob_name=%2Fetc%2Fpasswd", "blob_name=a%00b", "blob_name=",
             "expiry_hours=0", "expiry_hours=abc", "expiry_hours=99999999999", "prefix=..%2F", "prefix=%00",
-            "expires=x", "signature=%27", "=", "&&&", "a=1&".repeat(1_500), "x=" + "q".repeat(20_000));
+            "expires=x", "signature=%27", "cursor=abc", "cursor=0", "days=366", "hours=-1", "start_time=yesterday",
+            "end_time=2024-02-30T00:00:00Z", "from_sequence=x", "to_sequence=-1", "format=xml", "severity=%27",
+            "category=", "gdpr_relevant=maybe", "min_duration_ms=x", "status=700", "=", "&&&", "a=1&".repeat(1_500), "x=" + "q".repeat(20_000));
 
     /** Query strings java.net.URI refuses to send, so they go over a raw socket. */
     private static final List<String> MALFORMED_QUERIES = List.of("limit=%ZZ", "%ZZ=1", "search=%", "offset=%E0%80");
@@ -570,6 +589,7 @@ class HostileInputIT extends ApiTest {
         }
         // No restore exists for these tests to find: every {restore} call answers 404, never 500.
         path = path.replace("{restore}", "restore-0000000000000000000000000");
+        path = path.replace("{audit}", "audit-0000000000000000000000000");
         if (path.contains("{backup}")) {
             path = path.replace("{backup}", backupId());
         }

@@ -46,6 +46,21 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/encryption-keys", List.of("get")),
             Map.entry("/api/encryption-keys/rotate", List.of("post")),
             Map.entry("/api/settings", List.of("get", "put")),
+            Map.entry("/api/audit", List.of("get")),
+            Map.entry("/api/audit/{id}", List.of("get")),
+            Map.entry("/api/audit/actions", List.of("get")),
+            Map.entry("/api/audit/resource-types", List.of("get")),
+            Map.entry("/api/audit/history", List.of("get")),
+            Map.entry("/api/audit/recent", List.of("get")),
+            Map.entry("/api/audit/by-action", List.of("get")),
+            Map.entry("/api/audit/time-range", List.of("get")),
+            Map.entry("/api/audit/verify", List.of("get")),
+            Map.entry("/api/audit/public-key", List.of("get")),
+            Map.entry("/api/audit/checkpoints", List.of("get")),
+            Map.entry("/api/audit/export", List.of("get")),
+            Map.entry("/api/audit/deletions", List.of("get")),
+            Map.entry("/api/audit/requests", List.of("get")),
+            Map.entry("/api/audit/archive", List.of("post")),
             Map.entry("/api/system-status", List.of("get")),
             Map.entry("/api/health", List.of("get")));
 
@@ -78,11 +93,13 @@ class OpenApiIT extends ApiTest {
                 Map.entry("/api/backups", "Backups"), Map.entry("/api/backups/{id}/restore", "Restores"),
                 Map.entry("/api/backups/{id}/verify", "Restores"), Map.entry("/api/restores", "Restores"),
                 Map.entry("/api/backup-policies", "Backup policies"), Map.entry("/api/encryption-keys", "Encryption keys"),
-                Map.entry("/api/settings", "Settings"), Map.entry("/api/system-status", "System"),
+                Map.entry("/api/settings", "Settings"), Map.entry("/api/audit", "Audit"),
+                Map.entry("/api/system-status", "System"),
                 Map.entry("/api/health", "System"));
 
         assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString())).containsExactly(
-                "Engines", "Databases", "Backups", "Restores", "Backup policies", "Encryption keys", "Settings", "System");
+                "Engines", "Databases", "Backups", "Restores", "Backup policies", "Encryption keys", "Settings", "Audit",
+                "System");
         document.path("paths").properties().forEach(path -> {
             // The longest matching prefix decides: a backup trigger under /api/databases is filed under Backups.
             String feature = featureOf.entrySet().stream()

@@ -22,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.custos.audit.AuditLog;
+import dev.custos.audit.AuditProperties;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.pipeline.CompressionSpec;
 import dev.custos.pipeline.Manifest;
@@ -59,7 +60,8 @@ abstract class BackupHistoryRebuildContract {
         jdbc = JdbcClient.create(dataSource);
         JsonMapper json = JsonMapper.builder().build();
         rebuild = new BackupHistoryRebuild(jdbc, new JsonColumns(json), codec,
-                new AuditLog(jdbc, json, Clock.fixed(NOW, ZoneOffset.UTC)), Clock.fixed(NOW, ZoneOffset.UTC));
+                AuditLog.forCatalog(dataSource, json, Clock.fixed(NOW, ZoneOffset.UTC),
+                        AuditProperties.defaults(dir.resolve("audit-signing.key"))), Clock.fixed(NOW, ZoneOffset.UTC));
         storage = new LocalStorageBackend(dir.resolve("backups"));
         backups = SealedBackups.withNewMasterKey(dir.resolve("master.key"));
     }
