@@ -263,12 +263,10 @@ class AuditController {
     Map<String, Object> verify(
             @RequestParam(name = "from_sequence", required = false) String from,
             @RequestParam(name = "to_sequence", required = false) String to) {
-        AuditParams p = new AuditParams();
-        Long f = p.number("from_sequence", from, 1, Long.MAX_VALUE);
-        Long t = p.number("to_sequence", to, 1, Long.MAX_VALUE);
-        p.throwIfInvalid(List.of());
+        long[] range = sequences(from, to);
         long started = System.nanoTime();
-        Map<String, Object> body = audit.verify(f, t).view();
+        Map<String, Object> body = audit.verify(from == null || from.isBlank() ? null : range[0],
+                to == null || to.isBlank() ? null : range[1]).view();
         body.put("public_key_id", audit.publicKey().keyId());
         body.put("duration_ms", (System.nanoTime() - started) / 1_000_000);
         return body;
@@ -299,12 +297,8 @@ class AuditController {
     Map<String, Object> checkpoints(
             @RequestParam(name = "from_sequence", required = false) String from,
             @RequestParam(name = "to_sequence", required = false) String to) {
-        AuditParams p = new AuditParams();
-        Long f = p.number("from_sequence", from, 1, Long.MAX_VALUE);
-        Long t = p.number("to_sequence", to, 1, Long.MAX_VALUE);
-        p.throwIfInvalid(List.of());
-        List<Map<String, Object>> list = audit.checkpoints(f == null ? 1 : f, t == null ? Long.MAX_VALUE : t).stream()
-                .map(Checkpoint::view).toList();
+        long[] range = sequences(from, to);
+        List<Map<String, Object>> list = audit.checkpoints(range[0], range[1]).stream().map(Checkpoint::view).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("checkpoints", list);
         body.put("count", list.size());
@@ -314,6 +308,15 @@ class AuditController {
     @GetMapping("/{id}")
     Map<String, Object> get(@PathVariable String id) {
         return audit.get(id).view();
+    }
+
+    /** {@code from_sequence} and {@code to_sequence}, checked; 1 and the largest number when not given. */
+    private static long[] sequences(String from, String to) {
+        AuditParams p = new AuditParams();
+        Long f = p.number("from_sequence", from, 1, Long.MAX_VALUE);
+        Long t = p.number("to_sequence", to, 1, Long.MAX_VALUE);
+        p.throwIfInvalid(List.of());
+        return new long[] {f == null ? 1 : f, t == null ? Long.MAX_VALUE : t};
     }
 
     private Map<String, Object> page(Map<String, Object> body, AuditQuery q, int limit, Long cursor) {

@@ -120,40 +120,47 @@ public final class ExportVerifier {
 
     /** An event whose content was archived: only its place in the chain is here, its hash taken as given. */
     private void archived(Map<?, ?> map, long number) {
-        if (!headerSeen) {
-            fail(null, "the export has no header line before its first event");
-            return;
+        Place place = place(map, number, "archived event");
+        if (place != null) {
+            archivedEvents++;
+            link(place.sequence(), place.hash(), place.previous());
         }
-        if (!(map.get("sequence") instanceof Number n) || !(map.get("hash") instanceof String hash)
-                || !(map.get("previous_hash") instanceof String previous)) {
-            fail(last == null ? null : last + 1, "the archived event on line " + number
-                    + " lacks its sequence, hash or previous_hash");
-            return;
-        }
-        archivedEvents++;
-        link(n.longValue(), hash, previous);
     }
 
     private void event(Map<?, ?> map, long number) {
-        if (!headerSeen) {
-            fail(null, "the export has no header line before its first event");
+        Place place = place(map, number, "event");
+        if (place == null) {
             return;
         }
-        if (!(map.get("sequence") instanceof Number n) || !(map.get("hash") instanceof String hash)
-                || !(map.get("previous_hash") instanceof String previous)) {
-            fail(last == null ? null : last + 1, "the event on line " + number + " lacks its sequence, hash or previous_hash");
-            return;
-        }
-        long seq = n.longValue();
         Map<String, Object> fields = new HashMap<>();
         map.forEach((k, v) -> fields.put(String.valueOf(k), v));
         fields.remove("hash");
         fields.remove("previous_hash");
-        if (!Canonical.chain(previous, fields).equals(hash)) {
-            fail(seq, "event " + seq + " does not match its hash: it was changed after export or in the trail");
+        if (!Canonical.chain(place.previous(), fields).equals(place.hash())) {
+            fail(place.sequence(), "event " + place.sequence()
+                    + " does not match its hash: it was changed after export or in the trail");
             return;
         }
-        link(seq, hash, previous);
+        link(place.sequence(), place.hash(), place.previous());
+    }
+
+    /** An event's place in the chain as a line gives it. */
+    private record Place(long sequence, String hash, String previous) {
+    }
+
+    /** The line's sequence, hash and previous hash; null (and the problem noted) when the header or one is missing. */
+    private Place place(Map<?, ?> map, long number, String what) {
+        if (!headerSeen) {
+            fail(null, "the export has no header line before its first event");
+            return null;
+        }
+        if (!(map.get("sequence") instanceof Number n) || !(map.get("hash") instanceof String hash)
+                || !(map.get("previous_hash") instanceof String previous)) {
+            fail(last == null ? null : last + 1, "the " + what + " on line " + number
+                    + " lacks its sequence, hash or previous_hash");
+            return null;
+        }
+        return new Place(n.longValue(), hash, previous);
     }
 
     /** Checks an event's place: after the one before it, linked to it when consecutive, and against a checkpoint. */

@@ -57,6 +57,7 @@ CREATE UNIQUE INDEX audit_events_sequence_idx ON audit_events (sequence);
 CREATE INDEX audit_events_time_idx ON audit_events (occurred_at, sequence);
 CREATE INDEX audit_events_resource_idx ON audit_events (resource_type, resource_id, sequence);
 CREATE INDEX audit_events_resource_id_idx ON audit_events (resource_id, sequence);
+CREATE INDEX audit_events_type_idx ON audit_events (resource_type, sequence);
 CREATE INDEX audit_events_action_idx ON audit_events (action, sequence);
 CREATE INDEX audit_events_status_idx ON audit_events (status, sequence);
 CREATE INDEX audit_events_user_idx ON audit_events (user_id, sequence);

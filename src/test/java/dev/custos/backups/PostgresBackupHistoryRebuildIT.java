@@ -1,33 +1,21 @@
 package dev.custos.backups;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
-import org.postgresql.ds.PGSimpleDataSource;
 
-import dev.custos.engines.RealServers;
+import dev.custos.support.FreshPostgresDatabases;
 
 /** The rebuild on a PostgreSQL catalog: a fresh database on the local server for each test. */
 class PostgresBackupHistoryRebuildIT extends BackupHistoryRebuildContract {
 
-    private static final List<String> DATABASES = new ArrayList<>();
+    private static final FreshPostgresDatabases DATABASES = new FreshPostgresDatabases();
 
     @Override
     DataSource catalog() throws SQLException {
-        String name = RealServers.randomName();
-        admin("CREATE DATABASE " + name);
-        DATABASES.add(name);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl("jdbc:postgresql://127.0.0.1:5432/" + name);
-        dataSource.setUser("postgres");
-        return dataSource;
+        return DATABASES.create();
     }
 
     @Override
@@ -37,15 +25,6 @@ class PostgresBackupHistoryRebuildIT extends BackupHistoryRebuildContract {
 
     @AfterAll
     static void drop() throws SQLException {
-        for (String name : DATABASES) {
-            admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        }
-    }
-
-    private static void admin(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        DATABASES.dropAll();
     }
 }
