@@ -178,6 +178,10 @@ public class AuditLog {
 
     private static boolean isSecret(String field) {
         String f = field.toLowerCase(Locale.ROOT);
+        if (f.startsWith("has_")) {
+            // has_password says whether a secret is set, never what it is: hiding it hides a change of credentials.
+            return false;
+        }
         if (SECRET_FIELDS.contains(f)) {
             return true;
         }
