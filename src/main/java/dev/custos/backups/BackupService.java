@@ -236,6 +236,10 @@ public class BackupService {
                     : repository.requestCancel(id, now);
             if (changed) {
                 audit.success(BackupEvents.cancelRequested(before));
+                if (status == JobStatus.PENDING) {
+                    // Cancelled at once, never started: no worker will write its end.
+                    audit.success(BackupEvents.ended(repository.find(id).orElseThrow()));
+                }
                 logs.append(id, "warning", "Cancel requested", null);
             }
             return changed;
