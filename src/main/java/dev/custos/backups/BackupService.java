@@ -338,6 +338,21 @@ public class BackupService {
         return blobName;
     }
 
+    /** Whether a name a client sent is a valid name of a backup file (not of a manifest). */
+    static boolean isBlobName(String name) {
+        try {
+            blobName(name, "blob_name");
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+
+    /** The history row of a backup file, without asking storage. */
+    Optional<Backup> record(String blobName) {
+        return repository.findByBlobName(blobName);
+    }
+
     /** The object and its history row, or 404. A file made outside Custos has no row. */
     record Found(StoredObject object, Optional<Backup> backup) {
     }
