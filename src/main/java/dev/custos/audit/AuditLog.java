@@ -9,10 +9,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
@@ -45,6 +51,8 @@ public class AuditLog {
     /** Suffixes that mark a field as a secret whatever comes before them ({@code target_password}, {@code s3_secret}). */
     private static final List<String> SECRET_SUFFIXES = List.of("_password", "_secret", "_token", "_key_enc", "_passphrase");
 
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+
     /** Before authentication exists every request's actor is anonymous (the spec's development mode). */
     static final String ANONYMOUS = "anonymous";
 
@@ -55,6 +63,11 @@ public class AuditLog {
     private final Clock clock;
     private final AuditChain chain;
     private final TransactionTemplate tx;
+    private final ExecutorService afterCommit = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "audit-after-commit");
+        t.setDaemon(true);
+        return t;
+    });
 
     AuditLog(JsonMapper json, Clock clock, AuditChain chain, PlatformTransactionManager transactions) {
         this.json = json;
@@ -85,6 +98,34 @@ public class AuditLog {
 
     public void failure(AuditEvent event, String errorMessage) {
         write(event, "failed", errorMessage);
+    }
+
+    /**
+     * A failure of work done in a transaction's commit callback (objects removed from storage once the records that
+     * named them are gone). There the finished transaction still holds its catalog connection (SQLite's driver even
+     * begins the next transaction on it, holding the write lock), so the event can neither join it nor commit beside
+     * it. It is built now, with the request's who, where and how, and appended in a transaction of its own as soon as
+     * the connection is let go: moments later, on a thread of its own.
+     */
+    public void failureAfterCommit(AuditEvent event, String errorMessage) {
+        AuditDraft draft = draft(event, "failed", errorMessage);
+        afterCommit.execute(() -> {
+            try {
+                tx.executeWithoutResult(s -> chain.append(List.of(draft), clock.millis()));
+            } catch (RuntimeException e) {
+                log.error("Could not write the audit event {} of {} {}: {}", draft.action(), draft.resourceType(),
+                        draft.resourceId(), errorMessage, e);
+            }
+        });
+    }
+
+    /** Lets the events handed to {@link #failureAfterCommit} be written before the catalog closes. */
+    @PreDestroy
+    void close() throws InterruptedException {
+        afterCommit.shutdown();
+        if (!afterCommit.awaitTermination(30, TimeUnit.SECONDS)) {
+            log.warn("Audit events written after a commit were still waiting at shut-down");
+        }
     }
 
     private void write(AuditEvent event, String status, String errorMessage) {
@@ -178,6 +219,10 @@ public class AuditLog {
 
     private static boolean isSecret(String field) {
         String f = field.toLowerCase(Locale.ROOT);
+        if (f.startsWith("has_")) {
+            // has_password says whether a secret is set, never what it is: hiding it hides a change of credentials.
+            return false;
+        }
         if (SECRET_FIELDS.contains(f)) {
             return true;
         }

@@ -15,9 +15,14 @@ record Classification(String category, String severity, boolean sensitiveDataAcc
     static final List<String> CATEGORIES = List.of("configuration", "backup", "restore", "access", "security", "system");
     static final List<String> SEVERITIES = List.of("info", "warning", "critical");
 
-    /** Reads that hand a database's contents to someone: a file, a link to it, or the data written into a database. */
+    /**
+     * Reads that hand a database's contents to someone: a file, a link to it, or the data written into a database. A
+     * restore or test restore that failed or was cancelled read the backup and may have written part of it.
+     */
     private static final Set<String> SENSITIVE = Set.of("backup_downloaded", "backup_file_served", "restore_requested",
-            "restore_started", "restore_completed", "test_restore_started", "test_restore_completed", "audit_exported");
+            "restore_started", "restore_completed", "restore_failed", "restore_cancelled", "test_restore_requested",
+            "test_restore_started", "test_restore_completed", "test_restore_failed", "test_restore_cancelled",
+            "audit_exported");
 
     /** A failure that means data may be lost or the trail cannot be trusted. */
     private static final Set<String> CRITICAL = Set.of("restore_failed", "test_restore_failed", "verification_failed",

@@ -157,11 +157,11 @@ class BackupController {
     void serve(@RequestParam(name = "blob_name", required = false) String blobName,
             @RequestParam(required = false) Long expires, @RequestParam(required = false) String signature,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (blobName == null || expires == null || signature == null) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "Download link is incomplete: blob_name, expires and signature are required");
-        }
-        String refusal = links.refusal(blobName, expires, signature);
+        String refusal = blobName == null || expires == null || signature == null
+                ? "Download link is incomplete: blob_name, expires and signature are required"
+                : links.refusal(blobName, expires, signature);
         if (refusal != null) {
+            refused(blobName, refusal);
             throw new ApiException(HttpStatus.FORBIDDEN, refusal);
         }
         String name = BackupService.blobName(blobName, "blob_name");
@@ -211,6 +211,18 @@ class BackupController {
             OutputStream out = response.getOutputStream();
             in.transferTo(out);
         }
+    }
+
+    /**
+     * An altered, expired or incomplete link to a backup is an attempt to read its data that was refused: a failed
+     * {@code backup_file_served}. A name that is no object name at all names no backup and is not recorded.
+     */
+    private void refused(String blobName, String refusal) {
+        if (blobName == null || !BackupService.isBlobName(blobName)) {
+            return;
+        }
+        Backup backup = backups.record(blobName).orElseGet(() -> Backup.outsideHistory(blobName));
+        tx.executeWithoutResult(s -> audit.failure(BackupEvents.fileServed(backup, blobName, null, 0), refusal));
     }
 
     @DeleteMapping("/backups/delete")

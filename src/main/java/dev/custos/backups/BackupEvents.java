@@ -90,6 +90,15 @@ final class BackupEvents {
         return event("backup_deleted", b, details).withBefore(b);
     }
 
+    /** The object of a backup whose record was deleted with its database: only written when storage refused it. */
+    static AuditEvent fileDeleted(Backup b) {
+        Map<String, Object> details = database(b);
+        details.put("blob_name", b.blobName());
+        details.put("file_name", fileName(b.blobName()));
+        details.put("type", "cascade");
+        return event("backup_file_deleted", b, details);
+    }
+
     static AuditEvent deletedBulk(List<String> deleted, List<String> notFound, List<Map<String, String>> errors) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("deleted_count", deleted.size());

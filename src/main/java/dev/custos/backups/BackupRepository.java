@@ -250,10 +250,10 @@ class BackupRepository implements JobQueue {
                 .param(databaseId).query(Long.class).single() > 0;
     }
 
-    /** Object names of a database's backups, for deleting its files. */
-    List<String> blobNames(String databaseId) {
-        return jdbc.sql("SELECT blob_name FROM backups WHERE database_id = ? AND blob_name IS NOT NULL")
-                .param(databaseId).query(String.class).list();
+    /** Every backup of a database, oldest first, for deleting them with it. */
+    List<Backup> findFor(String databaseId) {
+        return jdbc.sql(SELECT + " WHERE b.database_id = ? ORDER BY b.created_at, b.id").param(databaseId)
+                .query(this::map).list();
     }
 
     int countFor(String databaseId) {

@@ -236,6 +236,10 @@ public class BackupService {
                     : repository.requestCancel(id, now);
             if (changed) {
                 audit.success(BackupEvents.cancelRequested(before));
+                if (status == JobStatus.PENDING) {
+                    // Cancelled at once, never started: no worker will write its end.
+                    audit.success(BackupEvents.ended(repository.find(id).orElseThrow()));
+                }
                 logs.append(id, "warning", "Cancel requested", null);
             }
             return changed;
@@ -334,6 +338,21 @@ public class BackupService {
         return blobName;
     }
 
+    /** Whether a name a client sent is a valid name of a backup file (not of a manifest). */
+    static boolean isBlobName(String name) {
+        try {
+            blobName(name, "blob_name");
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+
+    /** The history row of a backup file, without asking storage. */
+    Optional<Backup> record(String blobName) {
+        return repository.findByBlobName(blobName);
+    }
+
     /** The object and its history row, or 404. A file made outside Custos has no row. */
     record Found(StoredObject object, Optional<Backup> backup) {
     }
@@ -360,21 +379,37 @@ public class BackupService {
         found.backup().filter(b -> !b.state().isFinal()).ifPresent(b -> {
             throw ApiException.conflict("Backup '" + blobName + "' is still " + b.status() + "; cancel it first");
         });
-        tx.executeWithoutResult(s -> {
-            Backup record = found.backup().orElse(null);
-            audit.success(BackupEvents.deleted(record == null ? Backup.outsideHistory(blobName) : record, blobName, type));
-            if (record != null) {
-                repository.delete(record.id());
-                logs.deleteFor(record.id());
-            }
-            try {
-                storage.delete(blobName);
-                storage.delete(Manifest.keyFor(blobName));
-            } catch (IOException e) {
-                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
-                        "Backup '" + blobName + "' could not be deleted from storage: " + e.getMessage());
-            }
-        });
+        Backup record = found.backup().orElse(null);
+        AuditEvent event = BackupEvents.deleted(record == null ? Backup.outsideHistory(blobName) : record, blobName, type);
+        try {
+            tx.executeWithoutResult(s -> {
+                audit.success(event);
+                if (record != null) {
+                    repository.delete(record.id());
+                    logs.deleteFor(record.id());
+                }
+                try {
+                    storage.delete(blobName);
+                    storage.delete(Manifest.keyFor(blobName));
+                } catch (IOException e) {
+                    throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                            "Backup '" + blobName + "' could not be deleted from storage: " + e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            // The deletion rolled back with its success event; that it was tried and failed is an event of its own.
+            failed(event, e);
+            throw e;
+        }
+    }
+
+    /** Writes the failed event of an action whose own transaction rolled back (with its success event). */
+    private void failed(AuditEvent event, RuntimeException cause) {
+        try {
+            audit.failure(event, String.valueOf(cause.getMessage()));
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     public record BulkResult(List<String> deleted, List<String> notFound, List<Map<String, String>> errors) {
@@ -402,21 +437,40 @@ public class BackupService {
                 }
             }
         }
-        tx.executeWithoutResult(s -> audit.success(BackupEvents.deletedBulk(deleted, notFound, errors)));
+        AuditEvent event = BackupEvents.deletedBulk(deleted, notFound, errors);
+        tx.executeWithoutResult(s -> {
+            if (errors.isEmpty()) {
+                audit.success(event);
+            } else {
+                audit.failure(event, errors.size() + " of " + blobNames.size() + " backup(s) could not be deleted; "
+                        + errors.get(0).get("blob_name") + ": " + errors.get(0).get("error")
+                        + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more, see details.errors)" : ""));
+            }
+        });
         return new BulkResult(deleted, notFound, errors);
     }
 
-    /** Deletes every backup of a database: rows now, in the caller's transaction; objects once it commits. */
+    /**
+     * Deletes every backup of a database: rows now, in the caller's transaction, each with its {@code backup_deleted}
+     * event (type {@code cascade}, the whole record as {@code before}); objects once it commits. An object storage
+     * will not delete stays behind, named by a failed {@code backup_file_deleted} event.
+     */
     int deleteAllFor(String databaseId) {
-        List<String> names = repository.blobNames(databaseId);
+        List<Backup> doomed = repository.findFor(databaseId);
+        for (Backup b : doomed) {
+            audit.success(BackupEvents.deleted(b, b.blobName(), "cascade"));
+        }
         int deleted = repository.deleteFor(databaseId);
-        Runnable removeObjects = () -> names.forEach(name -> {
+        Runnable removeObjects = () -> doomed.stream().filter(b -> b.blobName() != null).forEach(b -> {
             try {
-                storage.delete(name);
-                storage.delete(Manifest.keyFor(name));
+                storage.delete(b.blobName());
+                storage.delete(Manifest.keyFor(b.blobName()));
             } catch (IOException e) {
                 org.slf4j.LoggerFactory.getLogger(BackupService.class)
-                        .warn("Could not delete {} of a deleted database: {}", name, e.toString());
+                        .warn("Could not delete {} of a deleted database: {}", b.blobName(), e.toString());
+                audit.failureAfterCommit(BackupEvents.fileDeleted(b), "Backup file '" + b.blobName()
+                        + "' of a deleted database could not be deleted from storage and was left there: "
+                        + e.getMessage());
             }
         });
         if (TransactionSynchronizationManager.isSynchronizationActive()) {

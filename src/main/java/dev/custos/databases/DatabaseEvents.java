@@ -37,10 +37,22 @@ final class DatabaseEvents {
 
     /** {@code cause} says what changed the database when it was not a request about it (an engine change). */
     static AuditEvent updated(DatabaseConfig before, DatabaseConfig after, String cause) {
+        return updated(before, after, cause, false);
+    }
+
+    /**
+     * {@code passwordSet}: the request set the database's password, which no view shows; {@code changes} names it,
+     * its values redacted, so a rotation of credentials is not an update that changed nothing.
+     */
+    static AuditEvent updated(DatabaseConfig before, DatabaseConfig after, String cause, boolean passwordSet) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("database_type", after.databaseType());
         details.put("engine_id", after.engineId());
-        details.put("changes", Changes.between(before, after));
+        Map<String, Object> changes = Changes.between(before, after);
+        if (passwordSet) {
+            changes.put("password", "[redacted]");
+        }
+        details.put("changes", changes);
         if (cause != null) {
             details.put("cause", cause);
         }

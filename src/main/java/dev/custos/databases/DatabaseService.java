@@ -103,7 +103,8 @@ public class DatabaseService {
         DatabaseRepository.Row row = read(body, current, id, clock.millis(), true);
         repository.update(row);
         DatabaseConfig after = get(id);
-        audit.success(DatabaseEvents.updated(before, after, null));
+        boolean passwordSet = row.passwordEnc() != null && !row.passwordEnc().equals(current.passwordEnc());
+        audit.success(DatabaseEvents.updated(before, after, null, passwordSet));
         return after;
     }
 

@@ -462,6 +462,10 @@ public class RestoreService {
                     : repository.requestCancel(id, now);
             if (changed) {
                 audit.success(RestoreEvents.cancelRequested(before));
+                if (status == JobStatus.PENDING) {
+                    // Cancelled at once, never started: no worker will write its end.
+                    audit.success(RestoreEvents.ended(repository.find(id).orElseThrow()));
+                }
                 logs.append(id, RestoreRunner.LOG_TYPE, "warning", "Cancel requested", null);
             }
             return changed;

@@ -33,6 +33,19 @@ class ClassificationTest {
     }
 
     @Test
+    void everyRestoreThatReadsTheBackupIntoADatabaseExposesDataAndAChecksumVerificationDoesNot() {
+        for (String action : List.of("restore_requested", "restore_started", "restore_completed", "restore_failed",
+                "restore_cancelled", "test_restore_requested", "test_restore_started", "test_restore_completed",
+                "test_restore_failed", "test_restore_cancelled")) {
+            assertThat(rules.classify(action, "restore", "success").sensitiveDataAccessed()).as(action).isTrue();
+        }
+        for (String action : List.of("verification_requested", "verification_completed", "verification_failed",
+                "restore_cancel_requested")) {
+            assertThat(rules.classify(action, "restore", "success").sensitiveDataAccessed()).as(action).isFalse();
+        }
+    }
+
+    @Test
     void deletionsAndFailuresAreWarnings() {
         assertThat(rules.classify("database_deleted", "database", "success").severity()).isEqualTo("warning");
         assertThat(rules.classify("backup_deleted_bulk", "backup", "success").severity()).isEqualTo("warning");

@@ -26,6 +26,7 @@ public final class FaultyStorage implements StorageBackend {
     private volatile long failWritesAfter = -1;
     private volatile long failReadsAfter = -1;
     private volatile long writeDelayNanos;
+    private volatile boolean failDeletes;
     private volatile Gate gate;
     private final AtomicLong bytesWritten = new AtomicLong();
 
@@ -42,6 +43,12 @@ public final class FaultyStorage implements StorageBackend {
     /** Every read fails like a bad disk after {@code bytes} bytes of the object. */
     public FaultyStorage failReadsAfter(long bytes) {
         this.failReadsAfter = bytes;
+        return this;
+    }
+
+    /** Every delete fails like a store that refuses it (a read-only mount, a WORM bucket). */
+    public FaultyStorage failDeletes() {
+        this.failDeletes = true;
         return this;
     }
 
@@ -62,6 +69,7 @@ public final class FaultyStorage implements StorageBackend {
         failWritesAfter = -1;
         failReadsAfter = -1;
         writeDelayNanos = 0;
+        failDeletes = false;
         Gate g = gate;
         gate = null;
         if (g != null) {
@@ -147,6 +155,9 @@ public final class FaultyStorage implements StorageBackend {
 
     @Override
     public boolean delete(String key) throws IOException {
+        if (failDeletes) {
+            throw new IOException("Read-only file system");
+        }
         return underlying.delete(key);
     }
 
