@@ -265,8 +265,12 @@ class AuditController {
             @RequestParam(name = "to_sequence", required = false) String to) {
         long[] range = sequences(from, to);
         long started = System.nanoTime();
-        Map<String, Object> body = audit.verify(from == null || from.isBlank() ? null : range[0],
-                to == null || to.isBlank() ? null : range[1]).view();
+        ChainVerifier.Result result = audit.verify(from == null || from.isBlank() ? null : range[0],
+                to == null || to.isBlank() ? null : range[1]);
+        if (!result.valid()) {
+            audit.recordVerificationFailure(result);
+        }
+        Map<String, Object> body = result.view();
         body.put("public_key_id", audit.publicKey().keyId());
         body.put("duration_ms", (System.nanoTime() - started) / 1_000_000);
         return body;

@@ -114,6 +114,18 @@ class AuditService {
         return verifier.finish(expectedLast);
     }
 
+    /**
+     * A check that found the trail tampered with is itself evidence: a critical event naming the first bad sequence,
+     * appended to the chain it doubts (the chain's own integrity does not depend on the bad event).
+     */
+    void recordVerificationFailure(ChainVerifier.Result result) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("first_bad_sequence", result.firstBadSequence());
+        details.put("problem", result.problem());
+        details.put("checked_events", result.checkedEvents());
+        log.failure(AuditEvent.of("audit_verification_failed", "audit", null, "Audit trail", details), result.problem());
+    }
+
     /** An export hands the trail out: it is itself an event, written before the first byte is sent. */
     void recordExport(String format, Map<String, Object> filters) {
         Map<String, Object> details = new LinkedHashMap<>();
