@@ -166,9 +166,14 @@ public class AuditLog {
         }
     }
 
+    /** Who is acting now, as the audit trail names them: the request's user, or {@code system} for workers. */
+    public static String currentActor() {
+        return currentRequest() == null ? SYSTEM : ANONYMOUS;
+    }
+
     private AuditDraft draft(AuditEvent event, String status, String errorMessage) {
         HttpServletRequest request = currentRequest();
-        String userId = request == null ? SYSTEM : ANONYMOUS;
+        String userId = currentActor();
         Object details = tree(event.details());
         Object before = tree(event.before());
         Object after = tree(event.after());

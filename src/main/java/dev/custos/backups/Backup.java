@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import dev.custos.jobs.JobStatus;
 
 /**
@@ -13,7 +15,8 @@ import dev.custos.jobs.JobStatus;
  * {@code has_fingerprint} says whether the source's fingerprint was taken with the dump (a test restore compares
  * against it); {@code verified_at}, {@code verification_status} ({@code passed}/{@code failed}),
  * {@code verification_kind} ({@code checksum}/{@code test_restore}) and {@code verification_details} are the latest
- * verification's result. {@code database_name} and {@code database_alias} both carry the database's display name: the spec uses the
+ * verification's result. {@code tiers} lists every GFS tier a scheduled run counted for ({@code tier} is the largest);
+ * {@code locked} backups (with who locked them, when and why) are never pruned or deleted. {@code database_name} and {@code database_alias} both carry the database's display name: the spec uses the
  * first in its example and the second in its data model.
  */
 public record Backup(
@@ -55,7 +58,13 @@ public record Backup(
         Instant verifiedAt,
         String verificationStatus,
         String verificationKind,
-        Map<String, Object> verificationDetails) {
+        Map<String, Object> verificationDetails,
+        List<String> tiers,
+        boolean locked,
+        String lockedReason,
+        Instant lockedAt,
+        String lockedBy,
+        @JsonIgnore Instant pruningAt) {
 
     JobStatus state() {
         return JobStatus.fromValue(status);
@@ -78,6 +87,6 @@ public record Backup(
         String databaseId = parts.length > 2 ? parts[1] : null;
         return new Backup(null, null, null, databaseId, null, null, type, null, null, null, null, null, null, null,
                 blobName, null, null, null, null, null, null, null, null, null, false, null, null, null, null, null,
-                null, List.of(), null, false, false, null, null, null, null);
+                null, List.of(), null, false, false, null, null, null, null, List.of(), false, null, null, null, null);
     }
 }

@@ -44,8 +44,12 @@ class BackupController {
     private final BackupProperties properties;
     private final org.springframework.transaction.support.TransactionTemplate tx;
 
+    private final BackupLocks locks;
+
     BackupController(BackupService backups, DownloadLinks links, StorageBackend storage, AuditLog audit,
-            BackupProperties properties, org.springframework.transaction.PlatformTransactionManager transactions) {
+            BackupProperties properties, org.springframework.transaction.PlatformTransactionManager transactions,
+            BackupLocks locks) {
+        this.locks = locks;
         this.backups = backups;
         this.links = links;
         this.storage = storage;
@@ -56,7 +60,7 @@ class BackupController {
 
     @PostMapping("/databases/{id}/backup")
     ResponseEntity<Map<String, Object>> trigger(@PathVariable String id) {
-        BackupService.Queued queued = backups.trigger(id, "manual", null);
+        BackupService.Queued queued = backups.trigger(id, "manual", List.of());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("message", "Backup job queued");
         body.put("job_id", queued.jobId());
@@ -111,6 +115,31 @@ class BackupController {
         body.put("message", ended ? "Backup cancelled" : "Cancellation requested; the dump is being stopped");
         body.put("backup", backup);
         return ResponseEntity.status(ended ? HttpStatus.OK : HttpStatus.ACCEPTED).body(body);
+    }
+
+    /** A legal hold: the backup is kept whatever retention says, and cannot be deleted, until unlocked. */
+    @PostMapping("/backups/{id}/lock")
+    Map<String, Object> lock(@PathVariable String id, @RequestBody(required = false) JsonNode node) {
+        JsonBody body = JsonBody.of(node);
+        String reason = body.nonBlankString("reason", BackupLocks.MAX_REASON).orElse(null);
+        body.throwIfInvalid();
+        Backup backup = locks.lock(id, reason);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("message", "Backup locked");
+        out.put("backup", backup);
+        return out;
+    }
+
+    @PostMapping("/backups/{id}/unlock")
+    Map<String, Object> unlock(@PathVariable String id, @RequestBody(required = false) JsonNode node) {
+        JsonBody body = JsonBody.of(node);
+        String reason = body.nonBlankString("reason", BackupLocks.MAX_REASON).orElse(null);
+        body.throwIfInvalid();
+        Backup backup = locks.unlock(id, reason);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("message", "Backup unlocked; retention applies to it again");
+        out.put("backup", backup);
+        return out;
     }
 
     @GetMapping("/backups/files")

@@ -110,6 +110,28 @@ final class BackupEvents {
         return AuditEvent.of("backup_deleted_bulk", "backup", null, null, details);
     }
 
+    /** {@code backup_locked} / {@code backup_unlocked}, with the reason. */
+    static AuditEvent lockChanged(Backup before, Backup after, String reason) {
+        Map<String, Object> details = database(after);
+        details.put("blob_name", after.blobName());
+        details.put("reason", reason);
+        return event(after.locked() ? "backup_locked" : "backup_unlocked", after, details).withBefore(before).withAfter(after);
+    }
+
+    /** Written with the mark, before the object is touched: why retention deletes this backup. */
+    static AuditEvent pruned(Backup b, String reason, String policyId, String trigger) {
+        Map<String, Object> details = database(b);
+        details.put("blob_name", b.blobName());
+        details.put("file_name", b.blobName() == null ? null : fileName(b.blobName()));
+        details.put("file_size_bytes", b.fileSizeBytes());
+        details.put("tier", b.tier());
+        details.put("backup_created_at", b.createdAt() == null ? null : b.createdAt().toString());
+        details.put("policy_id", policyId);
+        details.put("reason", reason);
+        details.put("trigger", trigger);
+        return event("backup_pruned", b, details).withBefore(b);
+    }
+
     private static AuditEvent event(String action, Backup b, Map<String, Object> details) {
         return AuditEvent.of(action, "backup", b.id(), b.blobName() == null ? b.databaseAlias() : b.blobName(), details);
     }

@@ -2,6 +2,8 @@ package dev.custos.backups;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +39,7 @@ class BackupRepository implements JobQueue {
     }
 
     record NewJob(String id, String jobId, String queueMessageId, String databaseId, String databaseAlias,
-            String databaseType, String engineId, String tier, String triggeredBy, String compression,
+            String databaseType, String engineId, String tier, String tiers, String triggeredBy, String compression,
             int compressionLevel, boolean encrypted, long now) {
     }
 
@@ -45,12 +47,12 @@ class BackupRepository implements JobQueue {
     void insertPending(NewJob job) {
         jdbc.sql("""
                 INSERT INTO backups (id, job_id, queue_message_id, database_id, database_alias, database_type, engine_id,
-                    status, tier, triggered_by, compression, compression_level, encrypted, cancel_requested, created_at,
-                    updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, FALSE, ?, ?)
+                    status, tier, tiers, triggered_by, compression, compression_level, encrypted, cancel_requested,
+                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, FALSE, ?, ?)
                 """)
                 .params(job.id(), job.jobId(), job.queueMessageId(), job.databaseId(), job.databaseAlias(),
-                        job.databaseType(), job.engineId(), job.tier(), job.triggeredBy(), job.compression(),
+                        job.databaseType(), job.engineId(), job.tier(), job.tiers(), job.triggeredBy(), job.compression(),
                         job.compressionLevel(), job.encrypted(), job.now(), job.now())
                 .update();
     }
@@ -267,11 +269,51 @@ class BackupRepository implements JobQueue {
         return jdbc.sql("DELETE FROM backups WHERE database_id = ?").param(databaseId).update();
     }
 
+    /** Sets or clears the hold; false when the row is gone. */
+    boolean setLock(String id, boolean locked, String reason, Long at, String by) {
+        return jdbc.sql("UPDATE backups SET locked = ?, locked_reason = ?, locked_at = ?, locked_by = ? WHERE id = ?")
+                .params(locked, reason, at, by, id).update() == 1;
+    }
+
+    /**
+     * Marks a completed, unlocked backup as being pruned; false when it is no longer such a backup (locked, deleted,
+     * or already marked) since the plan was made.
+     */
+    boolean markPruning(String id, long now) {
+        return jdbc.sql("""
+                UPDATE backups SET pruning_at = ?
+                WHERE id = ? AND status = 'completed' AND NOT locked AND pruning_at IS NULL
+                """)
+                .params(now, id).update() == 1;
+    }
+
+    /** Completed backups of a database that retention may weigh: not already being pruned. Newest first. */
+    List<Backup> findCompleted(String databaseId) {
+        return jdbc.sql(SELECT + " WHERE b.database_id = ? AND b.status = 'completed' AND b.pruning_at IS NULL"
+                + " ORDER BY b.created_at DESC, b.id DESC").param(databaseId).query(this::map).list();
+    }
+
+    /** When the newest completed backup of each database was started (queued), for overdue checks. */
+    Map<String, Instant> lastCompleted() {
+        Map<String, Instant> last = new HashMap<>();
+        jdbc.sql("SELECT database_id, max(created_at) FROM backups WHERE status = 'completed' GROUP BY database_id")
+                .query(rs -> {
+                    last.put(rs.getString(1), Timestamps.fromMillis(rs.getLong(2)));
+                });
+        return last;
+    }
+
+    void deleteWithLogs(String id) {
+        jdbc.sql("DELETE FROM execution_logs WHERE execution_id = ?").param(id).update();
+        jdbc.sql("DELETE FROM backups WHERE id = ?").param(id).update();
+    }
+
     private Backup map(ResultSet rs, int n) throws SQLException {
         var started = instant(rs, "started_at");
         var completed = instant(rs, "completed_at");
         String warnings = rs.getString("warnings");
         String details = rs.getString("verification_details");
+        String tiers = rs.getString("tiers");
         return new Backup(
                 rs.getString("id"), rs.getString("job_id"), rs.getString("queue_message_id"),
                 rs.getString("database_id"), rs.getString("database_alias"), rs.getString("database_alias"),
@@ -286,7 +328,10 @@ class BackupRepository implements JobQueue {
                 warnings == null ? List.of() : json.read(warnings, new TypeReference<List<String>>() { }),
                 instant(rs, "heartbeat_at"), rs.getBoolean("cancel_requested"), rs.getString("fingerprint") != null,
                 instant(rs, "verified_at"), rs.getString("verification_status"), rs.getString("verification_kind"),
-                details == null ? null : json.read(details, new TypeReference<Map<String, Object>>() { }));
+                details == null ? null : json.read(details, new TypeReference<Map<String, Object>>() { }),
+                tiers == null ? List.of() : json.read(tiers, new TypeReference<List<String>>() { }),
+                rs.getBoolean("locked"), rs.getString("locked_reason"), instant(rs, "locked_at"),
+                rs.getString("locked_by"), instant(rs, "pruning_at"));
     }
 
     private static java.time.Instant instant(ResultSet rs, String column) throws SQLException {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -63,10 +64,13 @@ class BackupRunner implements JobHandler {
     private final KeyRing keys;
     private final JsonColumns json;
     private final boolean fingerprint;
+    private final ApplicationEventPublisher events;
 
     BackupRunner(BackupRepository repository, ExecutionLogs logs, DatabaseService databases, Connectors connectors,
             ArtifactPipeline pipeline, ManifestCodec manifests, StorageBackend storage, AuditLog audit, Clock clock,
-            PlatformTransactionManager transactions, KeyRing keys, JsonColumns json, BackupProperties properties) {
+            PlatformTransactionManager transactions, KeyRing keys, JsonColumns json, BackupProperties properties,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.keys = keys;
         this.json = json;
         this.fingerprint = properties.fingerprint();
@@ -178,6 +182,7 @@ class BackupRunner implements JobHandler {
         }));
         if (done) {
             logs.append(backup.id(), "info", "Completed", artifact.rawBytes());
+            events.publishEvent(new BackupCompleted(backup.id(), backup.databaseId()));
         } else {
             // The lease ran out (this process stalled) and a sweep failed the job: its object must not outlive it.
             removeObject(backup.id(), blobName);

@@ -23,6 +23,7 @@ import dev.custos.audit.AuditEvent;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
+import dev.custos.catalog.JsonColumns;
 import dev.custos.connectors.Cancellation;
 import dev.custos.connectors.Connectors;
 import dev.custos.connectors.DatabaseKind;
@@ -54,10 +55,12 @@ public class BackupService {
     private final AuditLog audit;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final JsonColumns json;
 
     BackupService(BackupRepository repository, ExecutionLogs logs, BackupWorkers workers, DatabaseService databases,
             Connectors connectors, StorageBackend storage, AuditLog audit, Clock clock,
-            PlatformTransactionManager transactions) {
+            PlatformTransactionManager transactions, JsonColumns json) {
+        this.json = json;
         this.repository = repository;
         this.logs = logs;
         this.workers = workers;
@@ -75,8 +78,12 @@ public class BackupService {
     /**
      * Queues a backup of a database. Refused with 409 while another backup of it is queued or running: two dumps
      * of one database at once only double the load, and the second would not be more recent than the first.
+     * A scheduled run may count for several GFS tiers at once (daily and weekly, say), given smallest first:
+     * {@code tier} records the largest, {@code tiers} all of them.
      */
-    public Queued trigger(String databaseId, String triggeredBy, String tier) {
+    public Queued trigger(String databaseId, String triggeredBy, List<String> tiers) {
+        String tier = tiers.isEmpty() ? null : tiers.get(tiers.size() - 1);
+        String tierList = tiers.isEmpty() ? null : json.write(tiers);
         DatabaseService.BackupSource source = databases.backupSource(databaseId);
         if (connectors.forKind(source.kind()).isEmpty()) {
             throw ApiException.badRequest("Backups of " + source.kind().value() + " databases are not supported yet");
@@ -88,7 +95,7 @@ public class BackupService {
                 requireIdle(databaseId);
                 long now = clock.millis();
                 repository.insertPending(new BackupRepository.NewJob(id, queued.jobId(), queued.queueMessageId(),
-                        databaseId, source.name(), source.kind().value(), source.engineId(), tier, triggeredBy,
+                        databaseId, source.name(), source.kind().value(), source.engineId(), tier, tierList, triggeredBy,
                         source.compression().algorithm().value(), source.compression().level(), source.encrypted(), now));
                 logs.append(id, "info", "Queued (" + triggeredBy + ")", null);
                 audit.success(BackupEvents.triggered(repository.find(id).orElseThrow()));
@@ -367,7 +374,12 @@ public class BackupService {
         if (object.isEmpty()) {
             throw ApiException.notFound("Backup file '" + blobName + "' not found");
         }
-        return new Found(object.get(), repository.findByBlobName(blobName));
+        Optional<Backup> backup = repository.findByBlobName(blobName);
+        if (backup.isPresent() && backup.get().pruningAt() != null) {
+            throw ApiException.conflict("Backup '" + blobName + "' is being deleted by retention since "
+                    + backup.get().pruningAt());
+        }
+        return new Found(object.get(), backup);
     }
 
     /**
@@ -378,6 +390,10 @@ public class BackupService {
         Found found = find(blobName);
         found.backup().filter(b -> !b.state().isFinal()).ifPresent(b -> {
             throw ApiException.conflict("Backup '" + blobName + "' is still " + b.status() + "; cancel it first");
+        });
+        found.backup().filter(Backup::locked).ifPresent(b -> {
+            throw ApiException.conflict("Backup '" + blobName + "' is locked (" + b.lockedReason()
+                    + "); unlock it first: POST /api/backups/" + b.id() + "/unlock");
         });
         Backup record = found.backup().orElse(null);
         AuditEvent event = BackupEvents.deleted(record == null ? Backup.outsideHistory(blobName) : record, blobName, type);
@@ -457,6 +473,11 @@ public class BackupService {
      */
     int deleteAllFor(String databaseId) {
         List<Backup> doomed = repository.findFor(databaseId);
+        long locked = doomed.stream().filter(Backup::locked).count();
+        if (locked > 0) {
+            throw ApiException.conflict("Database '" + databaseId + "' has " + locked
+                    + " locked backup(s); unlock them before deleting the database");
+        }
         for (Backup b : doomed) {
             audit.success(BackupEvents.deleted(b, b.blobName(), "cascade"));
         }

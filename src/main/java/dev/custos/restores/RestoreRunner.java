@@ -216,7 +216,7 @@ class RestoreRunner implements JobHandler {
         }
         BackupService.Queued queued;
         try {
-            queued = backups.trigger(target.databaseId(), "pre_restore", null);
+            queued = backups.trigger(target.databaseId(), "pre_restore", List.of());
         } catch (ApiException e) {
             throw new Failed("The pre-restore snapshot could not start: " + e.getMessage() + "; nothing was restored",
                     false, null, e);

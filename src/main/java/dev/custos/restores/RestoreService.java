@@ -323,6 +323,10 @@ public class RestoreService {
             throw ApiException.conflict("Backup '" + backupId + "' is " + backup.status()
                     + "; only a completed backup can be restored or verified");
         }
+        if (backup.pruningAt() != null) {
+            throw ApiException.conflict("Backup '" + backupId + "' is being deleted by retention since "
+                    + backup.pruningAt() + "; choose another backup");
+        }
         return backup;
     }
 

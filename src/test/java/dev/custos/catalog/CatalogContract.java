@@ -85,7 +85,7 @@ abstract class CatalogContract {
         DatabaseConfig db = databases.create(body("name", unique("lite"), "database_type", "sqlite",
                 "database_name", file.toString()));
 
-        BackupService.Queued first = backups.trigger(db.id(), "manual", null);
+        BackupService.Queued first = backups.trigger(db.id(), "manual", java.util.List.of());
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
                 .until(() -> backups.get(first.backupId()).status().equals("completed"));
         Backup done = backups.get(first.backupId());
