@@ -46,7 +46,8 @@ public enum TierKind {
         return normalize(new Tier(enabled, keep, interval, time, dow, dom, month));
     }
 
-    private Tier normalize(Tier t) {
+    /** Fills this kind's defaults and drops the fields that do not belong to it. */
+    Tier normalize(Tier t) {
         return new Tier(
                 t.enabled(),
                 t.keepCount(),
