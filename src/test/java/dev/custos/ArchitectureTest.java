@@ -89,4 +89,11 @@ class ArchitectureTest {
                     "dev.custos.policies..", "dev.custos.backups..", "dev.custos.restores..", "dev.custos.connectors..",
                     "dev.custos.settings..")
             .because("the pipeline moves any dump's bytes; which database they come from is the backups' concern");
+
+    @ArchTest
+    static final ArchRule schedulesDriveTheFeatures = noClasses().that().resideInAnyPackage("dev.custos.backups..",
+                    "dev.custos.restores..", "dev.custos.databases..", "dev.custos.policies..", "dev.custos.settings..")
+            .should().dependOnClassesThat().resideInAPackage("dev.custos.schedules..")
+            .because("schedules queue backups and prune them by policy; the features they drive hear of a completed"
+                    + " backup through an event, never by calling up");
 }

@@ -35,6 +35,11 @@ class OpenApiConfig {
         tag("/api/backups/{id}/verify", "Restores", RESTORES);
         tag("/api/restores", "Restores", RESTORES);
         tag("/api/backup-policies", "Backup policies", "GFS schedules and retention, hourly to yearly");
+        String schedules = "Scheduled runs, overdue databases, retention previews, pruning and its history";
+        tag("/api/schedules", "Schedules", schedules);
+        tag("/api/cleanup-history", "Schedules", schedules);
+        tag("/api/databases/{id}/retention-preview", "Schedules", schedules);
+        tag("/api/databases/{id}/retention", "Schedules", schedules);
         tag("/api/backups", "Backups", BACKUPS);
         tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");
         tag("/api/settings", "Settings", "Application-wide defaults");

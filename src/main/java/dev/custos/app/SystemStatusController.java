@@ -19,22 +19,29 @@ import dev.custos.api.ApiException;
 import dev.custos.restores.LastRestorable;
 import dev.custos.restores.Restore;
 import dev.custos.restores.RestoreService;
+import dev.custos.schedules.ScheduleOverview;
 import dev.custos.storage.LocalStorageBackend;
 
 /** {@code GET /api/system-status}: storage probed for real, counts from the catalog. */
 @RestController
 class SystemStatusController {
 
-    private static final List<String> INCLUDES = List.of("all", "storage", "databases", "backups", "restores");
+    private static final List<String> INCLUDES = List.of("all", "storage", "databases", "backups", "restores", "schedules");
     /** Failed verifications listed at most. */
     private static final int FAILED_SHOWN = 10;
+    /** Overdue databases named at most (GET /api/schedules lists them all). */
+    private static final int OVERDUE_SHOWN = 50;
 
     private final JdbcClient jdbc;
     private final LocalStorageBackend storage;
     private final Clock clock;
     private final RestoreService restores;
 
-    SystemStatusController(JdbcClient jdbc, LocalStorageBackend storage, Clock clock, RestoreService restores) {
+    private final ScheduleOverview schedules;
+
+    SystemStatusController(JdbcClient jdbc, LocalStorageBackend storage, Clock clock, RestoreService restores,
+            ScheduleOverview schedules) {
+        this.schedules = schedules;
         this.jdbc = jdbc;
         this.storage = storage;
         this.clock = clock;
@@ -93,6 +100,24 @@ class SystemStatusController {
         }
         if (all || include.equals("restores")) {
             body.put("restorability", restorability());
+        }
+        if (all || include.equals("schedules")) {
+            ScheduleOverview.Summary summary = schedules.summary();
+            Map<String, Object> s = service(summary.overdueDatabases().isEmpty() ? "healthy" : "degraded",
+                    summary.overdueDatabases().isEmpty()
+                            ? summary.scheduledDatabases() + " scheduled database(s), none overdue"
+                            : summary.overdueDatabases().size() + " database(s) overdue: their last successful backup"
+                                    + " is older than their schedule allows");
+            s.put("scheduled_databases", summary.scheduledDatabases());
+            s.put("next_run_at", summary.nextRunAt());
+            s.put("last_run_at", summary.lastRunAt());
+            s.put("overdue_count", summary.overdueDatabases().size());
+            s.put("overdue_databases", summary.overdueDatabases().size() > OVERDUE_SHOWN
+                    ? summary.overdueDatabases().subList(0, OVERDUE_SHOWN) : summary.overdueDatabases());
+            services.put("schedules", s);
+            if (!summary.overdueDatabases().isEmpty() && overall.equals("healthy")) {
+                overall = "degraded";
+            }
         }
         body.put("status", overall);
         return body;

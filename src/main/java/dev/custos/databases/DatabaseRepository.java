@@ -194,4 +194,17 @@ class DatabaseRepository {
                 r.compressionLevel(), r.encrypted(), r.backupDestination(), r.schedule(), r.tags() == null ? Map.of() : r.tags(),
                 Timestamps.fromMillis(r.createdAt()), Timestamps.fromMillis(r.updatedAt()));
     }
+
+    /** Every database with what its schedule needs, for the scheduler and GET /api/schedules. */
+    List<DatabaseService.ScheduleSource> scheduleSources(String databaseId) {
+        String sql = "SELECT id, name, database_type, policy_id, enabled, schedule, created_at FROM databases"
+                + (databaseId == null ? "" : " WHERE id = :id") + " ORDER BY name, id";
+        var spec = jdbc.sql(sql);
+        if (databaseId != null) {
+            spec = spec.param("id", databaseId);
+        }
+        return spec.query((rs, n) -> new DatabaseService.ScheduleSource(rs.getString("id"), rs.getString("name"),
+                rs.getString("database_type"), rs.getString("policy_id"), rs.getBoolean("enabled"),
+                rs.getString("schedule"), Timestamps.fromMillis(rs.getLong("created_at")))).list();
+    }
 }

@@ -81,6 +81,16 @@ public class DatabaseService {
         return new Page(repository.find(query, paging), repository.count(query));
     }
 
+    /** What the scheduler needs of a database: its policy, whether it is enabled, its cron override. */
+    public record ScheduleSource(String id, String name, String databaseType, String policyId, boolean enabled,
+            String schedule, java.time.Instant createdAt) {
+    }
+
+    /** Every database (or the one named), by name. */
+    public List<ScheduleSource> scheduleSources(String databaseId) {
+        return repository.scheduleSources(databaseId);
+    }
+
     public DatabaseConfig get(String id) {
         return repository.findView(id).orElseThrow(() -> notFound(id));
     }

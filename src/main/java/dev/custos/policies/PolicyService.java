@@ -138,6 +138,21 @@ public class PolicyService {
         return result;
     }
 
+    /**
+     * The policy {@code body} describes over policy {@code baseId} (or over the policy its {@code policy_id} names),
+     * validated like an update but not saved: what a retention preview weighs before a user saves a change.
+     */
+    public Policy proposed(String baseId, JsonBody body) {
+        Optional<String> other = body.nonBlankString("policy_id", 200);
+        body.throwIfInvalid();
+        if (other.isPresent() && !repository.exists(other.get())) {
+            throw ApiException.badRequest("policy_id '" + other.get() + "' does not exist");
+        }
+        Policy p = read(body, get(other.orElse(baseId)));
+        body.throwIfInvalid();
+        return p;
+    }
+
     private Policy read(JsonBody body, Policy base) {
         String description = body.updatedString("description", 2000, base.description());
         String timezone = base.timezone();

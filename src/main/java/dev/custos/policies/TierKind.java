@@ -15,6 +15,16 @@ public enum TierKind {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The tier named by its field ("daily"), if any. */
+    public static Optional<TierKind> parse(String field) {
+        for (TierKind kind : values()) {
+            if (kind.field().equals(field)) {
+                return Optional.of(kind);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** What a policy has when a tier is not given at all. */
     Tier disabled() {
         return normalize(new Tier(false, 0, null, null, null, null, null));

@@ -69,6 +69,9 @@ class HostileInputIT extends ApiTest {
             body("blob_names", List.of("sqlite/db-x/20240101_000000.sqlite"));
     private static final Map<String, Object> RESTORE = body("create_snapshot", false, "strict_delete", false);
     private static final Map<String, Object> VERIFY = body("mode", "checksum");
+    private static final Map<String, Object> LOCK = body("reason", "legal hold");
+    private static final Map<String, Object> PREVIEW = body("policy_id", "production-standard", "timezone", "UTC",
+            "daily", body("enabled", true, "keep_count", 3, "time", "02:00"));
     private static final Map<String, Object> IMPORT =
             body("import_databases", List.of("orders"), "policy_id", "production-standard");
 
@@ -101,6 +104,13 @@ class HostileInputIT extends ApiTest {
             new Endpoint("GET", "/api/backups/{backup}", null),
             new Endpoint("GET", "/api/backups/{backup}/logs", null),
             new Endpoint("POST", "/api/backups/{backup}/cancel", null),
+            new Endpoint("POST", "/api/backups/{backup}/lock", LOCK),
+            new Endpoint("POST", "/api/backups/{backup}/unlock", LOCK),
+            new Endpoint("GET", "/api/schedules", null),
+            new Endpoint("GET", "/api/cleanup-history", null),
+            new Endpoint("GET", "/api/databases/{database}/retention-preview", null),
+            new Endpoint("POST", "/api/databases/{database}/retention-preview", PREVIEW),
+            new Endpoint("POST", "/api/databases/{database}/retention/apply", null),
             new Endpoint("GET", "/api/backups/files", null),
             new Endpoint("GET", "/api/backups/download?blob_name=sqlite/db-x/20240101_000000.sqlite", null),
             new Endpoint("GET", "/api/backups/download/file?blob_name=a/b/c&expires=1&signature=00", null),

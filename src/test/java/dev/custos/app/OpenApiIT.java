@@ -30,6 +30,12 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/backups/{id}", List.of("get")),
             Map.entry("/api/backups/{id}/logs", List.of("get")),
             Map.entry("/api/backups/{id}/cancel", List.of("post")),
+            Map.entry("/api/backups/{id}/lock", List.of("post")),
+            Map.entry("/api/backups/{id}/unlock", List.of("post")),
+            Map.entry("/api/schedules", List.of("get")),
+            Map.entry("/api/cleanup-history", List.of("get")),
+            Map.entry("/api/databases/{id}/retention-preview", List.of("get", "post")),
+            Map.entry("/api/databases/{id}/retention/apply", List.of("post")),
             Map.entry("/api/backups/files", List.of("get")),
             Map.entry("/api/backups/download", List.of("get")),
             Map.entry("/api/backups/download/file", List.of("get")),
@@ -93,12 +99,16 @@ class OpenApiIT extends ApiTest {
                 Map.entry("/api/backups", "Backups"), Map.entry("/api/backups/{id}/restore", "Restores"),
                 Map.entry("/api/backups/{id}/verify", "Restores"), Map.entry("/api/restores", "Restores"),
                 Map.entry("/api/backup-policies", "Backup policies"), Map.entry("/api/encryption-keys", "Encryption keys"),
+                Map.entry("/api/schedules", "Schedules"), Map.entry("/api/cleanup-history", "Schedules"),
+                Map.entry("/api/databases/{id}/retention-preview", "Schedules"),
+                Map.entry("/api/databases/{id}/retention", "Schedules"),
                 Map.entry("/api/settings", "Settings"), Map.entry("/api/audit", "Audit"),
                 Map.entry("/api/system-status", "System"),
                 Map.entry("/api/health", "System"));
 
         assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString())).containsExactly(
-                "Engines", "Databases", "Backups", "Restores", "Backup policies", "Encryption keys", "Settings", "Audit",
+                "Engines", "Databases", "Backups", "Restores", "Backup policies", "Schedules", "Encryption keys", "Settings",
+                "Audit",
                 "System");
         document.path("paths").properties().forEach(path -> {
             // The longest matching prefix decides: a backup trigger under /api/databases is filed under Backups.

@@ -1,0 +1,368 @@
+package dev.custos.schedules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import dev.custos.backups.BackupFlows;
+import dev.custos.catalog.CustosProperties;
+import dev.custos.storage.FaultyStorage;
+import dev.custos.storage.LocalStorageBackend;
+import dev.custos.support.Api;
+import dev.custos.support.ApiTest;
+import dev.custos.support.SettableClock;
+import dev.custos.support.Sql;
+
+/**
+ * Scheduled backups and retention end to end, with the clock moved by the test: real SQLite sources dumped by the
+ * real pipeline into local storage, the scheduler's tick called as db-scheduler calls it, pruning after each
+ * backup. A service of its own (own catalog, storage, clock), with scheduling on.
+ */
+@Import(ScheduleIT.Setup.class)
+class ScheduleIT extends ApiTest {
+
+    /** A Monday, 00:00 UTC; Europe/Berlin is UTC+1 until 28 March. */
+    private static final Instant START = Instant.parse("2027-03-01T00:00:00Z");
+    private static final SettableClock CLOCK = new SettableClock(START);
+    private static final Path OWN_DIR = ownDir();
+
+    @TestConfiguration
+    static class Setup {
+        @Bean
+        @Primary
+        SettableClock settableClock() {
+            return CLOCK;
+        }
+
+        @Bean
+        @Primary
+        FaultyStorage faultyStorage(CustosProperties properties) {
+            return new FaultyStorage(new LocalStorageBackend(properties));
+        }
+    }
+
+    @DynamicPropertySource
+    static void ownService(DynamicPropertyRegistry registry) {
+        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + OWN_DIR.resolve("custos.db"));
+        registry.add("custos.storage.local.path", () -> OWN_DIR.resolve("backups").toString());
+        registry.add("custos.schedules.enabled", () -> "true");
+        // The test ticks by hand; db-scheduler's own tick would only add one at start-up.
+        registry.add("custos.schedules.tick-interval", () -> "1h");
+        registry.add("custos.schedules.late-after", () -> "1h");
+    }
+
+    @Autowired
+    BackupScheduler scheduler;
+
+    @Autowired
+    Retention retention;
+
+    @Autowired
+    FaultyStorage storage;
+
+    @AfterEach
+    void heal() {
+        storage.heal();
+    }
+
+    @Test
+    void twoWeeksOfDailyRunsKeepExactlyTheDailyAndWeeklyTiersAndPruneTheRestWithAReason() throws Exception {
+        CLOCK.set(START);
+        String policy = policy("{\"timezone\":\"Europe/Berlin\",\"daily\":{\"enabled\":true,\"keep_count\":3,\"time\":\"02:00\"},"
+                + "\"weekly\":{\"enabled\":true,\"keep_count\":2,\"time\":\"02:00\",\"day_of_week\":0},"
+                + "\"monthly\":{\"enabled\":false},\"hourly\":{\"enabled\":false},\"yearly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("gfs", policy);
+        scheduler.tick();
+        JsonNode schedule = schedule(db);
+        assertThat(schedule.get("next_run_at").stringValue()).isEqualTo("2027-03-01T01:00:00.000Z");
+        assertThat(texts(schedule.get("next_run_tiers"))).containsExactly("daily");
+
+        List<String> made = new ArrayList<>();
+        for (int day = 0; day < 14; day++) {
+            Instant due = Instant.parse(schedule(db).get("next_run_at").stringValue());
+            CLOCK.set(due.plusSeconds(5));
+            BackupScheduler.Tick tick = scheduler.tick();
+            assertThat(tick.queued()).as("day %d", day).containsKey(db);
+            JsonNode backup = BackupFlows.completed(api, tick.queued().get(db));
+            assertThat(backup.get("triggered_by").stringValue()).isEqualTo("scheduler");
+            boolean sunday = day == 6 || day == 13;
+            assertThat(texts(backup.get("tiers"))).as("day %d", day)
+                    .containsExactlyElementsOf(sunday ? List.of("daily", "weekly") : List.of("daily"));
+            assertThat(backup.get("tier").stringValue()).isEqualTo(sunday ? "weekly" : "daily");
+            made.add(backup.get("id").stringValue());
+            settle(db);
+            // A second tick at the same time queues nothing: the run has moved on.
+            assertThat(scheduler.tick().queued()).doesNotContainKey(db);
+        }
+
+        settle(db);
+        // Daily keep 3: the last three days (12th, 13th, 14th); weekly keep 2: Sundays 7th and 14th.
+        Set<String> expected = Set.of(made.get(6), made.get(11), made.get(12), made.get(13));
+        assertThat(backupIds(db)).containsExactlyInAnyOrderElementsOf(expected);
+
+        JsonNode history = api.get("/api/cleanup-history?database_id=" + db).json();
+        assertThat(history.get("count").intValue()).isEqualTo(10);
+        for (JsonNode entry : history.get("cleanups")) {
+            assertThat(entry.get("status").stringValue()).isEqualTo("completed");
+            assertThat(entry.get("reason").stringValue()).isNotBlank();
+            assertThat(Files.exists(OWN_DIR.resolve("backups").resolve(entry.get("blob_name").stringValue())))
+                    .as("object of a pruned backup").isFalse();
+            assertThat(expected).doesNotContain(entry.get("backup_id").stringValue());
+        }
+        JsonNode pruned = api.get("/api/audit?action=backup_pruned&resource_id=" + made.get(0)).json();
+        assertThat(pruned.get("logs")).hasSize(1);
+        JsonNode event = pruned.get("logs").get(0);
+        assertThat(event.get("details").get("policy_id").stringValue()).isEqualTo(policy);
+        assertThat(event.get("details").get("reason").stringValue()).isNotBlank();
+        assertThat(event.get("before").get("id").stringValue()).isEqualTo(made.get(0));
+    }
+
+    @Test
+    void thePreviewOfAProposedPolicyIsExactlyWhatPruningThenDoes() throws Exception {
+        CLOCK.set(START.plus(Duration.ofDays(40)));
+        String policy = policy("{\"timezone\":\"UTC\",\"daily\":{\"enabled\":true,\"keep_count\":5,\"time\":\"03:00\"},"
+                + "\"weekly\":{\"enabled\":false},\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("preview", policy);
+        runDays(db, 6);
+        assertThat(backupIds(db)).hasSize(5);
+
+        Api.Response preview = api.post("/api/databases/" + db + "/retention-preview", "{\"daily\":{\"keep_count\":2}}");
+        assertThat(preview.status()).as(preview.toString()).isEqualTo(200);
+        JsonNode plan = preview.json();
+        assertThat(plan.get("proposed").booleanValue()).isTrue();
+        assertThat(plan.get("keep_count").intValue()).isEqualTo(2);
+        assertThat(plan.get("delete_count").intValue()).isEqualTo(3);
+        for (JsonNode kept : plan.get("keep")) {
+            assertThat(texts(kept.get("kept_by"))).contains("daily");
+        }
+        Set<String> toDelete = new HashSet<>();
+        plan.get("delete").forEach(d -> toDelete.add(d.get("backup_id").stringValue()));
+        // Nothing was deleted by looking.
+        assertThat(backupIds(db)).hasSize(5);
+
+        // The same plan through GET with the query picking a policy: no change proposed, nothing to delete.
+        JsonNode current = api.get("/api/databases/" + db + "/retention-preview").json();
+        assertThat(current.get("proposed").booleanValue()).isFalse();
+        assertThat(current.get("delete_count").intValue()).isZero();
+
+        Api.Response saved = api.put("/api/backup-policies/" + policy, "{\"daily\":{\"keep_count\":2}}");
+        assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
+        JsonNode applied = api.post("/api/databases/" + db + "/retention/apply", "").json();
+        assertThat(applied.get("deleted_count").intValue()).isEqualTo(3);
+        Set<String> deleted = new HashSet<>();
+        api.get("/api/cleanup-history?database_id=" + db).json().get("cleanups").forEach(c -> {
+            if ("manual".equals(c.get("triggered_by").stringValue())) {
+                deleted.add(c.get("backup_id").stringValue());
+            }
+        });
+        assertThat(deleted).isEqualTo(toDelete);
+    }
+
+    @Test
+    void aLockedBackupSurvivesRetentionAndDeletionUntilUnlocked() throws Exception {
+        CLOCK.set(START.plus(Duration.ofDays(80)));
+        String policy = policy("{\"daily\":{\"enabled\":true,\"keep_count\":1,\"time\":\"04:00\"},"
+                + "\"weekly\":{\"enabled\":false},\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("hold", policy);
+        String first = runDays(db, 1).get(0);
+        JsonNode held = BackupFlows.backup(api, first);
+
+        assertThat(api.post("/api/backups/" + first + "/lock", "{}").status()).isEqualTo(400);
+        Api.Response lock = api.post("/api/backups/" + first + "/lock", "{\"reason\":\"legal hold INC-42\"}");
+        assertThat(lock.status()).as(lock.toString()).isEqualTo(200);
+        assertThat(lock.json().get("backup").get("locked").booleanValue()).isTrue();
+        assertThat(lock.json().get("backup").get("locked_reason").stringValue()).isEqualTo("legal hold INC-42");
+        assertThat(api.post("/api/backups/" + first + "/lock", "{\"reason\":\"again\"}").status()).isEqualTo(409);
+
+        runDays(db, 2);
+        assertThat(backupIds(db)).contains(first).hasSize(2);
+        JsonNode plan = api.get("/api/databases/" + db + "/retention-preview").json();
+        JsonNode keptFirst = find(plan.get("keep"), first);
+        assertThat(texts(keptFirst.get("kept_by"))).contains("locked");
+
+        Api.Response delete = api.delete("/api/backups/delete?blob_name=" + Api.encode(held.get("blob_name").stringValue()));
+        assertThat(delete.status()).isEqualTo(409);
+        assertThat(delete.error()).contains("locked").contains("legal hold INC-42");
+
+        Api.Response unlock = api.post("/api/backups/" + first + "/unlock", "{\"reason\":\"case closed\"}");
+        assertThat(unlock.status()).as(unlock.toString()).isEqualTo(200);
+        assertThat(api.post("/api/databases/" + db + "/retention/apply", "").json().get("deleted_count").intValue())
+                .isEqualTo(1);
+        assertThat(backupIds(db)).doesNotContain(first).hasSize(1);
+
+        JsonNode events = api.get("/api/audit?resource_id=" + first + "&action=backup_locked").json().get("logs");
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).get("details").get("reason").stringValue()).isEqualTo("legal hold INC-42");
+        assertThat(events.get(0).get("after").get("locked").booleanValue()).isTrue();
+        assertThat(api.get("/api/audit?resource_id=" + first + "&action=backup_unlocked").json().get("logs")).hasSize(1);
+    }
+
+    @Test
+    void aRunDueDuringDowntimeRunsOnceAtTheNextTickCountingForEveryTierItMissed() throws Exception {
+        CLOCK.set(Instant.parse("2027-07-01T00:00:00Z"));
+        String policy = policy("{\"daily\":{\"enabled\":true,\"keep_count\":7,\"time\":\"02:00\"},"
+                + "\"weekly\":{\"enabled\":true,\"keep_count\":4,\"time\":\"02:00\",\"day_of_week\":0},"
+                + "\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("downtime", policy);
+        scheduler.tick();
+        assertThat(schedule(db).get("next_run_at").stringValue()).isEqualTo("2027-07-01T02:00:00.000Z");
+
+        // Down from before Thursday's run until Monday 10:00: four daily runs and a Sunday one were missed.
+        CLOCK.set(Instant.parse("2027-07-05T10:00:00Z"));
+        assertThat(schedule(db).get("overdue").booleanValue()).isTrue();
+        BackupScheduler.Tick tick = scheduler.tick();
+        assertThat(tick.queued()).containsKey(db);
+        JsonNode backup = BackupFlows.completed(api, tick.queued().get(db));
+        settle(db);
+        assertThat(texts(backup.get("tiers"))).containsExactly("daily", "weekly");
+        assertThat(scheduler.tick().queued()).doesNotContainKey(db);
+
+        JsonNode schedule = schedule(db);
+        assertThat(schedule.get("last_outcome").stringValue()).isEqualTo("caught_up");
+        assertThat(schedule.get("last_run_at").stringValue()).isEqualTo("2027-07-01T02:00:00.000Z");
+        assertThat(schedule.get("next_run_at").stringValue()).isEqualTo("2027-07-06T02:00:00.000Z");
+        assertThat(schedule.get("overdue").booleanValue()).isFalse();
+        assertThat(backupIds(db)).hasSize(1);
+    }
+
+    @Test
+    void aDatabaseWhoseRunsDoNotHappenIsOverdueInTheScheduleAndTheSystemStatus() throws Exception {
+        CLOCK.set(Instant.parse("2027-09-01T00:00:00Z"));
+        String policy = policy("{\"daily\":{\"enabled\":true,\"keep_count\":2,\"time\":\"01:00\"},"
+                + "\"weekly\":{\"enabled\":false},\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("overdue", policy);
+        scheduler.tick();
+        CLOCK.set(Instant.parse("2027-09-01T01:30:00Z"));
+        assertThat(schedule(db).get("overdue").booleanValue()).as("within the grace hour").isFalse();
+        CLOCK.set(Instant.parse("2027-09-01T02:30:00Z"));
+        JsonNode schedule = schedule(db);
+        assertThat(schedule.get("overdue").booleanValue()).isTrue();
+        assertThat(schedule.get("overdue_since").stringValue()).isEqualTo("2027-09-01T01:00:00.000Z");
+        JsonNode status = api.get("/api/system-status?include=schedules").json();
+        assertThat(status.get("status").stringValue()).isEqualTo("degraded");
+        assertThat(texts(status.get("services").get("schedules").get("overdue_databases"))).contains(db);
+
+        BackupFlows.completed(api, scheduler.tick().queued().get(db));
+        assertThat(schedule(db).get("overdue").booleanValue()).isFalse();
+    }
+
+    @Test
+    void aPruningInterruptedByStorageHidesTheBackupAndTheNextSweepFinishesIt() throws Exception {
+        CLOCK.set(START.plus(Duration.ofDays(120)));
+        String policy = policy("{\"daily\":{\"enabled\":true,\"keep_count\":1,\"time\":\"05:00\"},"
+                + "\"weekly\":{\"enabled\":false},\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("interrupted", policy);
+        String first = runDays(db, 1).get(0);
+        storage.failDeletes();
+        runDays(db, 1);
+
+        JsonNode pending = api.get("/api/cleanup-history?database_id=" + db).json().get("cleanups");
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).get("status").stringValue()).isEqualTo("pending");
+        assertThat(pending.get(0).get("error_message").stringValue()).isNotBlank();
+        assertThat(pending.get(0).get("backup_id").stringValue()).isEqualTo(first);
+        // Marked, so no restore starts from a backup that is half deleted.
+        Api.Response restore = api.post("/api/backups/" + first + "/restore", "{\"target_database_id\":\"" + db + "\"}");
+        assertThat(restore.status()).as(restore.toString()).isEqualTo(409);
+        assertThat(restore.error()).contains("retention");
+
+        storage.heal();
+        retention.sweep();
+        JsonNode done = api.get("/api/cleanup-history?database_id=" + db).json().get("cleanups");
+        assertThat(done.get(0).get("status").stringValue()).isEqualTo("completed");
+        assertThat(api.get("/api/backups/" + first).status()).isEqualTo(404);
+        assertThat(backupIds(db)).hasSize(1);
+    }
+
+    /** Moves the clock to each of the next {@code days} due runs and waits for each backup; their ids. */
+    private List<String> runDays(String db, int days) {
+        scheduler.tick();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < days; i++) {
+            CLOCK.set(Instant.parse(schedule(db).get("next_run_at").stringValue()).plusSeconds(1));
+            BackupScheduler.Tick tick = scheduler.tick();
+            assertThat(tick.queued()).containsKey(db);
+            ids.add(BackupFlows.completed(api, tick.queued().get(db)).get("id").stringValue());
+            settle(db);
+        }
+        return ids;
+    }
+
+    /** Waits for the retention that follows each completed backup (it runs just after the backup is recorded). */
+    private void settle(String db) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.get("/api/databases/" + db + "/retention-preview").json().get("delete_count").intValue() == 0);
+    }
+
+    private JsonNode schedule(String db) {
+        Api.Response response = api.get("/api/schedules?database_id=" + db);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json().get("schedules").get(0);
+    }
+
+    private Set<String> backupIds(String db) {
+        Set<String> ids = new HashSet<>();
+        api.get("/api/backups?page_size=100&database_id=" + db).json().get("backups")
+                .forEach(b -> ids.add(b.get("id").stringValue()));
+        return ids;
+    }
+
+    private String policy(String fields) {
+        String body = "{\"name\":\"" + unique("policy") + "\"," + fields.substring(1);
+        Api.Response response = api.post("/api/backup-policies", body);
+        assertThat(response.status()).as(response.toString()).isEqualTo(201);
+        return response.json().get("policy").get("id").stringValue();
+    }
+
+    private String sqliteDatabase(String name, String policy) throws Exception {
+        Path file = Files.createTempDirectory("custos-sqlite").resolve(name + ".db");
+        Sql.sqlite(file.toString(), "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1), (2), (3)");
+        Api.Response response = api.post("/api/databases", Api.json("name", unique(name), "database_type", "sqlite",
+                "database_name", file.toString(), "policy_id", policy));
+        assertThat(response.status()).as(response.toString()).isEqualTo(201);
+        return response.json().get("database").get("id").stringValue();
+    }
+
+    private static JsonNode find(JsonNode items, String backupId) {
+        for (JsonNode item : items) {
+            if (item.get("backup_id").stringValue().equals(backupId)) {
+                return item;
+            }
+        }
+        throw new AssertionError(backupId + " not in " + items);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.stringValue()));
+        return out;
+    }
+
+    private static Path ownDir() {
+        try {
+            return Files.createTempDirectory("custos-schedules-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
