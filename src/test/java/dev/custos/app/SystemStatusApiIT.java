@@ -20,7 +20,7 @@ class SystemStatusApiIT extends ApiTest {
         assertThat(status.propertyNames()).containsExactly("status", "timestamp", "services", "storage", "backups", "restorability");
         assertThat(status.path("status").asString()).isEqualTo("healthy");
         assertThat(status.path("timestamp").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
-        assertThat(status.path("services").propertyNames()).containsExactly("api", "storage", "databases");
+        assertThat(status.path("services").propertyNames()).containsExactly("api", "storage", "databases", "schedules");
         assertThat(api.get("/api/system-status?include=all").json().propertyNames())
                 .containsExactlyElementsOf(status.propertyNames());
     }
@@ -103,7 +103,7 @@ class SystemStatusApiIT extends ApiTest {
         Api.Response r = api.get("/api/system-status?include=bogus");
 
         assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("include must be one of all, storage, databases, backups, restores (got 'bogus')");
+        assertThat(r.error()).isEqualTo("include must be one of all, storage, databases, backups, restores, schedules (got 'bogus')");
     }
 
     private JsonNode databases() {
