@@ -24,6 +24,8 @@ public class ProcessCommandRunner implements CommandRunner {
 
     /** Big enough that a multi-gigabyte dump costs few write calls downstream; a pipe delivers at most 64 KiB a read. */
     static final int COPY_BUFFER_BYTES = 512 * 1024;
+    /** Buffers of stdin read ahead: 4 MiB per running tool. */
+    static final int READ_AHEAD_BUFFERS = 8;
     /** How long to wait for a killed tree to be reaped and its stderr drained before giving up on them. */
     private static final Duration REAP_WAIT = Duration.ofSeconds(10);
 
@@ -54,7 +56,7 @@ public class ProcessCommandRunner implements CommandRunner {
             process.getOutputStream().close();
         } else {
             stdinWriter = daemon("stdin of " + command.programName(),
-                    () -> feed(command.stdin(), tree, stdinFailure));
+                    () -> feed(command.stdin(), tree, stdinFailure, command.programName()));
         }
         try {
             long bytes = copy(tree, stdout, command.programName());
@@ -121,9 +123,12 @@ public class ProcessCommandRunner implements CommandRunner {
         }
     }
 
-    private static void feed(InputStream source, Tree tree, AtomicReference<IOException> failure) {
+    private static void feed(InputStream stdin, Tree tree, AtomicReference<IOException> failure, String name) {
         byte[] buffer = new byte[COPY_BUFFER_BYTES];
-        try (OutputStream sink = tree.process.getOutputStream()) {
+        // Read ahead, so that producing the next bytes (decrypt, decompress) overlaps the tool's reading of these.
+        try (InputStream source = new ReadAheadInputStream(stdin, COPY_BUFFER_BYTES, READ_AHEAD_BUFFERS,
+                "read-ahead for " + name);
+                OutputStream sink = tree.process.getOutputStream()) {
             while (true) {
                 int n;
                 try {
