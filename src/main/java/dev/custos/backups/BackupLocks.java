@@ -40,11 +40,14 @@ public class BackupLocks {
 
     @Transactional
     public Backup unlock(String id, String reason) {
-        return change(id, false, reason == null || reason.isBlank() ? null : reason.strip());
+        if (reason == null || reason.isBlank()) {
+            throw ApiException.badRequest("reason is required: say why this backup may be pruned and deleted again");
+        }
+        return change(id, false, reason.strip());
     }
 
     private Backup change(String id, boolean locked, String reason) {
-        if (reason != null && reason.length() > MAX_REASON) {
+        if (reason.length() > MAX_REASON) {
             throw ApiException.badRequest("reason must be at most " + MAX_REASON + " characters");
         }
         rows.lock("backups", id);

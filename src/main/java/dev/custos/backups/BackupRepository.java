@@ -247,6 +247,11 @@ class BackupRepository implements JobQueue {
         return jdbc.sql("DELETE FROM backups WHERE id = ?").param(id).update();
     }
 
+    /** Deletes a backup unless it is locked or being pruned; 0 when it was either, decided under the row's lock. */
+    int deleteUnheld(String id) {
+        return jdbc.sql("DELETE FROM backups WHERE id = ? AND NOT locked AND pruning_at IS NULL").param(id).update();
+    }
+
     boolean hasActive(String databaseId) {
         return jdbc.sql("SELECT count(*) FROM backups WHERE database_id = ? AND status IN ('pending', 'in_progress')")
                 .param(databaseId).query(Long.class).single() > 0;
@@ -277,12 +282,14 @@ class BackupRepository implements JobQueue {
 
     /**
      * Marks a completed, unlocked backup as being pruned; false when it is no longer such a backup (locked, deleted,
-     * or already marked) since the plan was made.
+     * or already marked) since the plan was made, or a restore or verification is queued or reading it.
      */
     boolean markPruning(String id, long now) {
         return jdbc.sql("""
                 UPDATE backups SET pruning_at = ?
                 WHERE id = ? AND status = 'completed' AND NOT locked AND pruning_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM restores r
+                                  WHERE r.backup_id = backups.id AND r.status IN ('pending', 'in_progress'))
                 """)
                 .params(now, id).update() == 1;
     }

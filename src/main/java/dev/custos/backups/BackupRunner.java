@@ -182,12 +182,22 @@ class BackupRunner implements JobHandler {
         }));
         if (done) {
             logs.append(backup.id(), "info", "Completed", artifact.rawBytes());
-            events.publishEvent(new BackupCompleted(backup.id(), backup.databaseId()));
+            announce(backup);
         } else {
             // The lease ran out (this process stalled) and a sweep failed the job: its object must not outlive it.
             removeObject(backup.id(), blobName);
             logs.append(backup.id(), "error", "Finished after the job was given up as abandoned; the object was removed",
                     artifact.rawBytes());
+        }
+    }
+
+    /** Tells listeners (retention) the backup completed; nothing they do may undo it. */
+    private void announce(Backup backup) {
+        try {
+            events.publishEvent(new BackupCompleted(backup.id(), backup.databaseId()));
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(BackupRunner.class).warn("A listener of backup {}'s completion failed: {}",
+                    backup.id(), e.toString());
         }
     }
 

@@ -401,7 +401,10 @@ public class BackupService {
             tx.executeWithoutResult(s -> {
                 audit.success(event);
                 if (record != null) {
-                    repository.delete(record.id());
+                    if (repository.deleteUnheld(record.id()) == 0) {
+                        // Locked (or taken by retention) since it was read: the hold wins.
+                        throw ApiException.conflict("Backup '" + blobName + "' was locked or is being pruned; not deleted");
+                    }
                     logs.deleteFor(record.id());
                 }
                 try {

@@ -26,6 +26,7 @@ import dev.custos.databases.DatabaseService;
 import dev.custos.policies.Policy;
 import dev.custos.policies.PolicyService;
 import dev.custos.policies.ScheduleCalendar;
+import dev.custos.policies.Tier;
 import dev.custos.policies.TierKind;
 
 /**
@@ -81,6 +82,12 @@ public class BackupScheduler {
             try {
                 Optional<ScheduleCalendar> calendar = calendar(db, policyCache);
                 String config = config(db, calendar.isPresent() ? policyCache.get(db.policyId()) : null);
+                boolean due = row != null && row.nextRunAt() != null && !row.nextRunAt().isAfter(now);
+                if (due && calendar.isPresent() && !row.config().equals(config)) {
+                    // The policy changed after this run fell due: it still runs, then the new schedule takes over.
+                    fire(db, calendar.get(), row, now, result);
+                    continue;
+                }
                 if (row == null || !row.config().equals(config)) {
                     // A new database's first run may already be due (it was added just before a tick, or before
                     // downtime); a changed policy starts from now.
@@ -89,7 +96,7 @@ public class BackupScheduler {
                     Optional<ScheduleCalendar.Fire> next = calendar.flatMap(c -> c.next(from));
                     tx.executeWithoutResult(s -> repository.plan(db.id(), config,
                             next.map(ScheduleCalendar.Fire::at).orElse(null), names(next), now));
-                } else if (row.nextRunAt() != null && !row.nextRunAt().isAfter(now) && calendar.isPresent()) {
+                } else if (due && calendar.isPresent()) {
                     fire(db, calendar.get(), row, now, result);
                 }
             } catch (RuntimeException e) {
@@ -104,10 +111,10 @@ public class BackupScheduler {
 
     /** The calendar a database runs on; empty when it is disabled or runs on nothing. */
     Optional<ScheduleCalendar> calendar(DatabaseService.ScheduleSource db, Map<String, Policy> cache) {
+        Policy policy = cache.computeIfAbsent(db.policyId(), policies::get);
         if (!db.enabled()) {
             return Optional.empty();
         }
-        Policy policy = cache.computeIfAbsent(db.policyId(), policies::get);
         ScheduleCalendar calendar = ScheduleCalendar.of(policy, db.schedule());
         return calendar.isEmpty() ? Optional.empty() : Optional.of(calendar);
     }
@@ -116,11 +123,16 @@ public class BackupScheduler {
         if (policy == null) {
             return "{\"enabled\":false}";
         }
+        // Only what decides when runs fall due: a changed keep_count must not move the next run.
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("policy_id", policy.id());
         config.put("timezone", policy.timezone());
         for (TierKind kind : TierKind.values()) {
-            config.put(kind.field(), policy.tier(kind));
+            Tier t = policy.tier(kind);
+            config.put(kind.field(), t.enabled()
+                    ? List.of(String.valueOf(t.intervalHours()), String.valueOf(t.time()), String.valueOf(t.dayOfWeek()),
+                            String.valueOf(t.dayOfMonth()), String.valueOf(t.month()))
+                    : List.of());
         }
         config.put("schedule", db.schedule());
         return json.write(config);
@@ -157,9 +169,15 @@ public class BackupScheduler {
                 return backupId;
             }));
             queued.ifPresent(id -> result.queued().put(db.id(), id));
-        } catch (ApiException e) {
-            // Busy (a backup of it is still running), or it cannot be backed up: the run is skipped, loudly.
-            String message = "The run due at " + due + " was skipped: " + e.getMessage();
+        } catch (RuntimeException e) {
+            // Busy (a backup of it is still running), it cannot be backed up, or the catalog refused: the run is
+            // skipped, loudly, rather than retried on every tick.
+            String reason = e instanceof ApiException ? e.getMessage()
+                    : "an internal error (" + e.getClass().getSimpleName() + "); the log has the details";
+            if (!(e instanceof ApiException)) {
+                log.warn("The scheduled backup of database {} due at {} failed to queue", db.id(), due, e);
+            }
+            String message = "The run due at " + due + " was skipped: " + reason;
             tx.executeWithoutResult(s -> {
                 if (repository.advance(db.id(), due, nextAt, nextTiers, now,
                         new ScheduleRepository.Outcome("skipped", null, message))) {

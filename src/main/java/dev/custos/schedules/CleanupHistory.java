@@ -54,7 +54,7 @@ class CleanupHistory {
 
     /** Storage refused: the row stays pending, and the next sweep tries again. */
     void failedAttempt(String id, String error) {
-        jdbc.sql("UPDATE backup_cleanup_history SET error_message = ? WHERE id = ?").params(error, id).update();
+        jdbc.sql("UPDATE backup_cleanup_history SET error_message = ? WHERE id = ? AND status = 'pending'").params(error, id).update();
     }
 
     List<Entry> pending() {

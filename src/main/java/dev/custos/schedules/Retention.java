@@ -75,8 +75,9 @@ public class Retention {
         return plan(databaseId, policy);
     }
 
-    /** Prunes one database now; returns how many backups were deleted. */
+    /** Prunes one database now (finishing any interrupted pruning first); returns how many backups were deleted. */
     public int prune(String databaseId, String trigger) {
+        resumePending();
         Policy policy = policies.get(databases.get(databaseId).policyId());
         Plan plan = plan(databaseId, policy);
         int deleted = 0;
@@ -130,9 +131,18 @@ public class Retention {
         }
         List<Item> keep = new ArrayList<>();
         List<Item> delete = new ArrayList<>();
+        boolean anyIntact = candidates.stream().anyMatch(RetentionPlanner.Candidate::intact);
+        String newest = backups.isEmpty() ? null : backups.get(0).id();
         for (RetentionPlanner.Decision d : RetentionPlanner.plan(policy, days, candidates, now)) {
             Backup b = byId.get(d.backup().id());
-            if (!d.keep() && madeOnPurpose(b) && days > 0 && b.createdAt().isAfter(now.minus(Duration.ofDays(days)))) {
+            boolean young = days > 0 && b.createdAt().isAfter(now.minus(Duration.ofDays(days)));
+            if (!d.keep() && !d.backup().intact() && (young || !anyIntact && b.id().equals(newest))) {
+                // A failed verification may be the test-restore server's fault, not the backup's: it counts toward
+                // no tier, but is kept for a while to be looked at, and never leaves a database with no backup.
+                keep.add(item(b, List.of(young ? "default_retention" : "newest"), "its verification failed, so it"
+                        + " counts toward no tier; " + (young ? "kept for default_retention_days (" + days + ")"
+                        : "kept as the newest backup, as no backup of this database passed verification")));
+            } else if (!d.keep() && madeOnPurpose(b) && young) {
                 keep.add(item(b, List.of("default_retention"), "made " + describe(b.triggeredBy())
                         + ": kept for default_retention_days (" + days + ") whatever the tiers say"));
             } else if (d.keep()) {

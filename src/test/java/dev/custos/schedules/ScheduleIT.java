@@ -80,9 +80,15 @@ class ScheduleIT extends ApiTest {
     @Autowired
     FaultyStorage storage;
 
+    /** This test's databases: disabled after it, so later tests' clock moves do not run theirs. */
+    private final List<String> mine = new ArrayList<>();
+
     @AfterEach
     void heal() {
         storage.heal();
+        for (String db : mine) {
+            api.put("/api/databases/" + db, "{\"enabled\":false}");
+        }
     }
 
     @Test
@@ -160,10 +166,19 @@ class ScheduleIT extends ApiTest {
         // Nothing was deleted by looking.
         assertThat(backupIds(db)).hasSize(5);
 
-        // The same plan through GET with the query picking a policy: no change proposed, nothing to delete.
+        // Under its own policy (GET, nothing proposed) nothing is to go; the query can name a policy to weigh instead.
         JsonNode current = api.get("/api/databases/" + db + "/retention-preview").json();
         assertThat(current.get("proposed").booleanValue()).isFalse();
         assertThat(current.get("delete_count").intValue()).isZero();
+        JsonNode named = api.get("/api/databases/" + db + "/retention-preview?policy_id=" + policy).json();
+        assertThat(named.get("proposed").booleanValue()).isTrue();
+        assertThat(named.get("delete_count").intValue()).isZero();
+        Api.Response unknown = api.get("/api/databases/" + db + "/retention-preview?policy_id=policy-none");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.error()).contains("policy_id");
+        Api.Response badTier = api.post("/api/databases/" + db + "/retention-preview", "{\"daily\":{\"keep_count\":-1}}");
+        assertThat(badTier.status()).isEqualTo(400);
+        assertThat(badTier.error()).contains("keep_count");
 
         Api.Response saved = api.put("/api/backup-policies/" + policy, "{\"daily\":{\"keep_count\":2}}");
         assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
@@ -204,6 +219,7 @@ class ScheduleIT extends ApiTest {
         assertThat(delete.status()).isEqualTo(409);
         assertThat(delete.error()).contains("locked").contains("legal hold INC-42");
 
+        assertThat(api.post("/api/backups/" + first + "/unlock", "{}").status()).isEqualTo(400);
         Api.Response unlock = api.post("/api/backups/" + first + "/unlock", "{\"reason\":\"case closed\"}");
         assertThat(unlock.status()).as(unlock.toString()).isEqualTo(200);
         assertThat(api.post("/api/databases/" + db + "/retention/apply", "").json().get("deleted_count").intValue())
@@ -308,10 +324,23 @@ class ScheduleIT extends ApiTest {
         return ids;
     }
 
-    /** Waits for the retention that follows each completed backup (it runs just after the backup is recorded). */
+    /**
+     * Waits for the retention that follows each completed backup (it runs just after the backup is recorded): nothing
+     * left to prune, and every pruning finished (or, with storage failing, recorded as pending with its error).
+     */
     private void settle(String db) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> api.get("/api/databases/" + db + "/retention-preview").json().get("delete_count").intValue() == 0);
+                .until(() -> api.get("/api/databases/" + db + "/retention-preview").json().get("delete_count").intValue() == 0
+                        && allSettled(api.get("/api/cleanup-history?database_id=" + db).json().get("cleanups")));
+    }
+
+    private static boolean allSettled(JsonNode cleanups) {
+        for (JsonNode c : cleanups) {
+            if ("pending".equals(c.get("status").stringValue()) && c.get("error_message").isNull()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonNode schedule(String db) {
@@ -340,7 +369,9 @@ class ScheduleIT extends ApiTest {
         Api.Response response = api.post("/api/databases", Api.json("name", unique(name), "database_type", "sqlite",
                 "database_name", file.toString(), "policy_id", policy));
         assertThat(response.status()).as(response.toString()).isEqualTo(201);
-        return response.json().get("database").get("id").stringValue();
+        String id = response.json().get("database").get("id").stringValue();
+        mine.add(id);
+        return id;
     }
 
     private static JsonNode find(JsonNode items, String backupId) {
