@@ -120,24 +120,24 @@ class BackupController {
     /** A legal hold: the backup is kept whatever retention says, and cannot be deleted, until unlocked. */
     @PostMapping("/backups/{id}/lock")
     Map<String, Object> lock(@PathVariable String id, @RequestBody(required = false) JsonNode node) {
-        JsonBody body = JsonBody.of(node);
-        String reason = body.nonBlankString("reason", BackupLocks.MAX_REASON).orElse(null);
-        body.throwIfInvalid();
-        Backup backup = locks.lock(id, reason);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("message", "Backup locked");
-        out.put("backup", backup);
-        return out;
+        return hold(locks.lock(id, reason(node)), "Backup locked");
     }
 
     @PostMapping("/backups/{id}/unlock")
     Map<String, Object> unlock(@PathVariable String id, @RequestBody(required = false) JsonNode node) {
+        return hold(locks.unlock(id, reason(node)), "Backup unlocked; retention applies to it again");
+    }
+
+    private static String reason(JsonNode node) {
         JsonBody body = JsonBody.of(node);
         String reason = body.nonBlankString("reason", BackupLocks.MAX_REASON).orElse(null);
         body.throwIfInvalid();
-        Backup backup = locks.unlock(id, reason);
+        return reason;
+    }
+
+    private static Map<String, Object> hold(Backup backup, String message) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("message", "Backup unlocked; retention applies to it again");
+        out.put("message", message);
         out.put("backup", backup);
         return out;
     }
