@@ -3,6 +3,7 @@ package dev.custos.catalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -128,9 +129,21 @@ public class SecretBox {
             }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            // Written whole to a temporary file, then hard-linked to its name (link(2) fails if the name exists, unlike
+            // a rename): two processes starting at once on one data directory never read a half-written key, and the
+            // one that loses takes the winner's key.
+            Path tmp = Files.createTempFile(dir, ".master-key-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.writeString(tmp, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException e) {
+                return readKey(file);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
             log.info("Generated a new master key at {} (mode 0600); back it up: without it no stored secret can be read",
                     file.toAbsolutePath());
             return key;

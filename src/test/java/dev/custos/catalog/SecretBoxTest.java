@@ -7,7 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +47,36 @@ class SecretBoxTest {
 
         assertThat(opened).isEqualTo("s3cret");
         assertThat(sealed).startsWith("v1:").doesNotContain("s3cret");
+    }
+
+    @Test
+    void processesStartingAtOnceOnOneDataDirectoryAllTakeTheSameKey() throws Exception {
+        // Several first starts race to create the key file: each must end with the one key on disk, none may read a
+        // half-written file or fail because another created it first, and no temporary file may be left behind.
+        for (int round = 0; round < 20; round++) {
+            Files.deleteIfExists(dir.resolve("master.key"));
+            int racers = 8;
+            CyclicBarrier start = new CyclicBarrier(racers);
+            ExecutorService pool = Executors.newFixedThreadPool(racers);
+            try {
+                List<Future<String>> sealed = new ArrayList<>();
+                for (int i = 0; i < racers; i++) {
+                    sealed.add(pool.submit(() -> {
+                        start.await();
+                        return new SecretBox(properties(null)).encrypt("s3cret", "c");
+                    }));
+                }
+                SecretBox onDisk = new SecretBox(properties(null));
+                for (Future<String> f : sealed) {
+                    assertThat(onDisk.decrypt(f.get(), "c")).isEqualTo("s3cret");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("master.key");
+            }
+        }
     }
 
     @Test
