@@ -145,7 +145,10 @@ public class BackupScheduler {
         Instant nextAt = next.map(ScheduleCalendar.Fire::at).orElse(null);
         List<String> nextTiers = names(next);
         boolean late = Duration.between(due, now).compareTo(properties.lateAfter()) > 0;
-        List<String> tiers = late ? missedTiers(calendar, due, row.nextTiers(), now) : row.nextTiers();
+        // A tick that comes late (a busy node, a short cron) may find more than one fire past: one run counts for
+        // all of them, never dropping a tier that one of them carried.
+        Due dueRuns = dueSince(calendar, due, row.nextTiers(), now);
+        List<String> tiers = dueRuns.tiers();
         if (late && !properties.catchUp()) {
             String message = "The run due at " + due + " was missed (Custos was not running); catch-up is off";
             tx.executeWithoutResult(s -> {
@@ -158,10 +161,13 @@ public class BackupScheduler {
             return;
         }
         String outcome = late ? "caught_up" : "queued";
+        String note = late ? "Missed at " + due + "; caught up once"
+                : dueRuns.coalesced() > 0 ? "Also counts for the " + dueRuns.coalesced() + " later run(s) due by " + now
+                : null;
         try {
             Optional<String> queued = Optional.ofNullable(tx.execute(s -> {
                 if (!repository.advance(db.id(), due, nextAt, nextTiers, now,
-                        new ScheduleRepository.Outcome(outcome, null, late ? "Missed at " + due + "; caught up once" : null))) {
+                        new ScheduleRepository.Outcome(outcome, null, note))) {
                     return null;
                 }
                 String backupId = backups.trigger(db.id(), "scheduler", tiers).backupId();
@@ -188,12 +194,17 @@ public class BackupScheduler {
         }
     }
 
-    /** Every tier of every fire from the missed one up to now: one catch-up run counts for all of them. */
-    private static List<String> missedTiers(ScheduleCalendar calendar, Instant due, List<String> first, Instant now) {
+    /** The tiers one run counts for, and how many fires after the first one it stands for. */
+    record Due(List<String> tiers, int coalesced) {
+    }
+
+    /** Every tier of every fire from the due one up to now: one run counts for all of them. */
+    static Due dueSince(ScheduleCalendar calendar, Instant due, List<String> first, Instant now) {
         Set<TierKind> tiers = EnumSet.noneOf(TierKind.class);
         first.forEach(t -> TierKind.parse(t).ifPresent(tiers::add));
         Instant at = due;
-        for (int i = 0; i < MAX_MISSED_FIRES; i++) {
+        int coalesced = 0;
+        for (; coalesced < MAX_MISSED_FIRES; coalesced++) {
             Optional<ScheduleCalendar.Fire> fire = calendar.next(at);
             if (fire.isEmpty() || fire.get().at().isAfter(now)) {
                 break;
@@ -201,7 +212,7 @@ public class BackupScheduler {
             tiers.addAll(fire.get().tiers());
             at = fire.get().at();
         }
-        return tiers.stream().map(TierKind::field).toList();
+        return new Due(tiers.stream().map(TierKind::field).toList(), coalesced);
     }
 
     /** The tiers of a fire, smallest first. */

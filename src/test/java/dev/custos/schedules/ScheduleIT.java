@@ -262,6 +262,33 @@ class ScheduleIT extends ApiTest {
     }
 
     @Test
+    void aTickThatComesLateButNotMissedRunsOnceCountingForEveryFireItPassed() throws Exception {
+        CLOCK.set(Instant.parse("2027-08-02T00:00:00Z"));
+        String policy = policy("{\"hourly\":{\"enabled\":true,\"keep_count\":24,\"interval_hours\":1},"
+                + "\"daily\":{\"enabled\":true,\"keep_count\":7,\"time\":\"01:30\"},"
+                + "\"weekly\":{\"enabled\":false},\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("late-tick", policy);
+        scheduler.tick();
+        assertThat(schedule(db).get("next_run_at").stringValue()).isEqualTo("2027-08-02T01:00:00.000Z");
+
+        // The node was busy: the tick comes 40 minutes after the hourly run, past the daily one at 01:30, yet within
+        // late-after (1 h here), so it is not a catch-up; still, the one backup must count for the daily tier too.
+        CLOCK.set(Instant.parse("2027-08-02T01:40:00Z"));
+        BackupScheduler.Tick tick = scheduler.tick();
+        assertThat(tick.queued()).containsKey(db);
+        JsonNode backup = BackupFlows.completed(api, tick.queued().get(db));
+        settle(db);
+        assertThat(texts(backup.get("tiers"))).containsExactly("hourly", "daily");
+        assertThat(scheduler.tick().queued()).doesNotContainKey(db);
+
+        JsonNode schedule = schedule(db);
+        assertThat(schedule.get("last_outcome").stringValue()).isEqualTo("queued");
+        assertThat(schedule.get("last_message").stringValue()).contains("1 later run");
+        assertThat(schedule.get("next_run_at").stringValue()).isEqualTo("2027-08-02T02:00:00.000Z");
+        assertThat(backupIds(db)).hasSize(1);
+    }
+
+    @Test
     void aDatabaseWhoseRunsDoNotHappenIsOverdueInTheScheduleAndTheSystemStatus() throws Exception {
         CLOCK.set(Instant.parse("2027-09-01T00:00:00Z"));
         String policy = policy("{\"daily\":{\"enabled\":true,\"keep_count\":2,\"time\":\"01:00\"},"
