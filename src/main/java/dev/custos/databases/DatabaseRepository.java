@@ -2,6 +2,7 @@ package dev.custos.databases;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,10 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 
 import dev.custos.api.Paging;
-import dev.custos.catalog.CountCache;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
+import dev.custos.catalog.VersionedCache;
 
 @Repository
 class DatabaseRepository {
@@ -38,16 +39,38 @@ class DatabaseRepository {
 
     private final JdbcClient jdbc;
     private final JsonColumns json;
+    /**
+     * Pages no larger than this are cached: a dashboard or a client polling the list asks for the same page again
+     * and again. With {@link #CACHED_PAGES} that bounds the cache at 20,000 databases' views.
+     */
+    static final int CACHED_PAGE_LIMIT = 100;
+    private static final int CACHED_PAGES = 200;
+
     /** Totals of GET /api/databases: counting is the costliest part of a page on a large catalog. */
-    private final CountCache<DatabaseService.Query> totals;
+    private final VersionedCache<DatabaseService.Query, Long> totals;
+    /** Pages of GET /api/databases: reading and decoding 25 rows costs more than writing the answer. */
+    private final VersionedCache<PageKey, List<DatabaseConfig>> pages;
+
+    private record PageKey(DatabaseService.Query query, int limit, int offset) {
+    }
 
     DatabaseRepository(JdbcClient jdbc, JsonColumns json) {
         this.jdbc = jdbc;
         this.json = json;
-        this.totals = new CountCache<>(jdbc, "databases", 1000);
+        // One version covers the databases and the engine columns their view joins in (V9).
+        this.totals = new VersionedCache<>(jdbc, "databases", 1000);
+        this.pages = new VersionedCache<>(jdbc, "databases", CACHED_PAGES);
     }
 
-    List<DatabaseConfig> find(DatabaseService.Query query, Paging paging) {
+    /** A page of the list, from the cache while nothing it shows has changed. */
+    List<DatabaseConfig> page(DatabaseService.Query query, Paging paging) {
+        if (paging.limit() > CACHED_PAGE_LIMIT) {
+            return find(query, paging);
+        }
+        return pages.get(new PageKey(query, paging.limit(), paging.offset()), () -> List.copyOf(find(query, paging)));
+    }
+
+    private List<DatabaseConfig> find(DatabaseService.Query query, Paging paging) {
         Filters f = query.filters();
         return jdbc.sql(SELECT + f.where() + " ORDER BY d.name, d.id LIMIT :limit OFFSET :offset")
                 .params(f.params()).param("limit", paging.limit()).param("offset", paging.offset())
@@ -58,7 +81,7 @@ class DatabaseRepository {
         return totals.get(query, () -> {
             Filters f = query.filters();
             return jdbc.sql("SELECT count(*) FROM databases d" + f.where()).params(f.params()).query(Long.class).single();
-        });
+        }).longValue();
     }
 
     Optional<DatabaseConfig> findView(String id) {
@@ -191,7 +214,8 @@ class DatabaseRepository {
                 inherited ? rs.getString("engine_username") : r.username(),
                 inherited ? rs.getInt("engine_has_password") == 1 : r.passwordEnc() != null,
                 r.passwordSecretName(), r.policyId(), r.enabled(), Compression.toApi(r.compression()),
-                r.compressionLevel(), r.encrypted(), r.backupDestination(), r.schedule(), r.tags() == null ? Map.of() : r.tags(),
+                r.compressionLevel(), r.encrypted(), r.backupDestination(), r.schedule(),
+                r.tags() == null ? Map.of() : Collections.unmodifiableMap(r.tags()),
                 Timestamps.fromMillis(r.createdAt()), Timestamps.fromMillis(r.updatedAt()));
     }
 

@@ -78,7 +78,7 @@ public class DatabaseService {
             throw ApiException.badRequest("type must be one of " + String.join(", ", DatabaseKind.wireNames())
                     + " (got '" + query.type() + "')");
         }
-        return new Page(repository.find(query, paging), repository.count(query));
+        return new Page(repository.page(query, paging), repository.count(query));
     }
 
     /** What the scheduler needs of a database: its policy, whether it is enabled, its cron override. */

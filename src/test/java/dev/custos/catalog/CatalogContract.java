@@ -234,6 +234,43 @@ abstract class CatalogContract {
     }
 
     @Test
+    void cachedPagesShowEveryWriteAtOnceWhoeverMadeIt() {
+        Engine engine = engine(unique("Pages"));
+        String marker = unique("pagecache");
+        DatabaseConfig onEngine = databases.create(body("name", marker + "-a", "database_type", "postgresql",
+                "engine_id", engine.id(), "use_engine_credentials", true, "database_name", "a"));
+        DatabaseService.Query query = query(marker, null, null);
+        Paging page = new Paging(25, 0);
+        assertThat(only(databases.list(query, page)).engineName()).isEqualTo(engine.name());
+        assertThat(only(databases.list(query, page))).isSameAs(only(databases.list(query, page)));
+
+        // Through the services: the engine's name and the credentials its databases inherit.
+        String renamed = unique("Renamed");
+        engines.update(engine.id(), body("name", renamed, "username", "other-user"));
+        assertThat(only(databases.list(query, page)).engineName()).isEqualTo(renamed);
+        assertThat(only(databases.list(query, page)).username()).isEqualTo("other-user");
+
+        // As another Custos process sharing the catalog would: straight into the tables, around this one's services.
+        jdbc.sql("UPDATE engines SET password_enc = NULL WHERE id = ?").param(engine.id()).update();
+        assertThat(only(databases.list(query, page)).hasPassword()).isFalse();
+        jdbc.sql("UPDATE databases SET tags = ? WHERE id = ?").params("{\"team\":\"ledger\"}", onEngine.id()).update();
+        assertThat(only(databases.list(query, page)).tags()).containsExactlyEntriesOf(Map.of("team", "ledger"));
+        DatabaseConfig second = database(marker + "-b", "h.example.internal", "b");
+        assertThat(ids(databases.list(query, page).databases())).containsExactly(onEngine.id(), second.id());
+        assertThat(ids(databases.list(query, new Paging(1, 1)).databases())).containsExactly(second.id());
+
+        jdbc.sql("DELETE FROM databases WHERE id = ?").param(second.id()).update();
+        assertThat(ids(databases.list(query, page).databases())).containsExactly(onEngine.id());
+        // Larger pages than the cache keeps are read every time, and agree.
+        assertThat(ids(databases.list(query, new Paging(1000, 0)).databases())).containsExactly(onEngine.id());
+    }
+
+    private static DatabaseConfig only(DatabaseService.Page page) {
+        assertThat(page.databases()).hasSize(1);
+        return page.databases().get(0);
+    }
+
+    @Test
     void aPolicyKeepsItsTiersAndMovesItsDatabasesWhenDeleted() {
         Policy p = policies.create(body("name", unique("Critical"), "timezone", "Europe/Berlin",
                 "hourly", Map.of("enabled", true, "keep_count", 24, "interval_hours", 2),

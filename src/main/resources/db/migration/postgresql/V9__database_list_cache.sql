@@ -1,0 +1,5 @@
+-- GET /api/databases caches its pages (not only its totals) under the 'databases' row of catalog_versions. A page
+-- shows engine columns too (engine_name, and the username and has_password a database inherits from its engine),
+-- so a write to an engine bumps the same version as a write to a database. An engine's insert changes no page.
+CREATE TRIGGER engines_databases_version AFTER UPDATE OR DELETE ON engines
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_databases_version();
