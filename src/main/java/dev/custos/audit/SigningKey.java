@@ -80,17 +80,19 @@ final class SigningKey {
         }
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        // Written whole to a temporary file, then moved: a crash never leaves a half key that a restart would trust.
+        // Written whole to a temporary file, then hard-linked to its name: a crash never leaves a half key that a
+        // restart would trust, and link(2) fails if the name exists (a rename would replace it: Files.move checks
+        // first and renames after, so two processes starting at once could each sign with a key, one of them lost).
         Path tmp = Files.createTempFile(dir, ".audit-key-", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded())
-                + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
         try {
-            // A rename within the folder; never over a key another process created meanwhile.
-            Files.move(tmp, file);
+            Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded())
+                    + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            Files.createLink(file, tmp);
         } catch (FileAlreadyExistsException e) {
-            Files.delete(tmp);
-            return;
+            return; // another process made it first: its key is the one
+        } finally {
+            Files.deleteIfExists(tmp);
         }
         Files.writeString(file.resolveSibling(file.getFileName() + ".pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
         log.info("Generated the audit signing key at {} (mode 0600); back it up with the catalog: checkpoints signed "

@@ -62,8 +62,8 @@ class TwoProcessScheduleIT {
         CustosProcess first = null;
         CustosProcess second = null;
         try {
-            // One after the other: the first creates the master key and the audit signing key, the second finds them.
-            // Started together, both could find no key and each write its own.
+            // One after the other, as an operator adds a node: the first creates the master key and the audit signing
+            // key, the second finds them. (Starting at once is safe too: SecretBoxTest and SigningKeyTest race that.)
             first = CustosProcess.start(data, jvm(), arguments(catalogUrl, "node-a"));
             assertThat(data.resolve("master.key")).exists();
             second = CustosProcess.start(data, jvm(), arguments(catalogUrl, "node-b"));
