@@ -3,6 +3,7 @@ package dev.custos.connectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -29,9 +30,13 @@ public final class ReadAheadInputStream extends InputStream {
     private final BlockingQueue<Chunk> filled;
     private final Thread reader;
 
+    /** How long {@link #close} waits for the reader to leave the source. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
     private Chunk current;
     private int position;
     private boolean ended;
+    private IOException failure;
     private volatile boolean closed;
 
     public ReadAheadInputStream(InputStream source, int bufferSize, int buffers, String name) {
@@ -118,6 +123,9 @@ public final class ReadAheadInputStream extends InputStream {
             current = null;
         }
         if (ended) {
+            if (failure != null) {
+                throw failure; // again: a failed stream never turns into a clean end for a caller that reads on
+            }
             return false;
         }
         Chunk chunk;
@@ -129,7 +137,8 @@ public final class ReadAheadInputStream extends InputStream {
         }
         if (chunk.failure() != null) {
             ended = true;
-            throw chunk.failure();
+            failure = chunk.failure();
+            throw failure;
         }
         if (chunk == Chunk.END) {
             ended = true;
@@ -140,9 +149,21 @@ public final class ReadAheadInputStream extends InputStream {
         return true;
     }
 
+    /**
+     * Stops the reader and waits for it to leave the source (up to {@link #CLOSE_WAIT}): the caller closes the source
+     * next, and closing a decompressor or decryptor while another thread is inside its read could free what that
+     * read still uses. A source that does not return within the wait (hung storage) is left to its reader.
+     */
     @Override
     public void close() {
         closed = true;
         reader.interrupt();
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join(CLOSE_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

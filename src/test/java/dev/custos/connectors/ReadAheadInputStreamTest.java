@@ -57,7 +57,40 @@ class ReadAheadInputStreamTest {
             byte[] got = in.readNBytes(data.length);
             assertThat(got).isEqualTo(data);
             assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("checksum mismatch");
+            // A caller that reads on after the failure must never see a clean end of the stream.
+            assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("checksum mismatch");
+            assertThatThrownBy(() -> in.read(new byte[10])).isInstanceOf(IOException.class);
         }
+    }
+
+    @Test
+    void closeReturnsOnlyOnceTheReaderHasLeftTheSource() throws Exception {
+        // The caller closes the source right after: a decompressor closed under a read in progress could free memory
+        // that read still uses. So close() must wait for a read that is under way to come back.
+        java.util.concurrent.CountDownLatch inRead = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
+        InputStream slow = new InputStream() {
+            @Override
+            public int read() {
+                return 1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                reading.set(true);
+                inRead.countDown();
+                long until = System.nanoTime() + Duration.ofMillis(500).toNanos();
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait(); // busy, as a decompressor is: an interrupt does not cut it short
+                }
+                reading.set(false);
+                return len;
+            }
+        };
+        ReadAheadInputStream in = new ReadAheadInputStream(slow, 1024, 2, "read-ahead-slow-test");
+        assertThat(inRead.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        in.close();
+        assertThat(reading.get()).as("still inside the source's read after close()").isFalse();
     }
 
     @Test
