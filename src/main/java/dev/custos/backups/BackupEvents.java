@@ -92,10 +92,15 @@ final class BackupEvents {
 
     /** The object of a backup whose record was deleted with its database: only written when storage refused it. */
     static AuditEvent fileDeleted(Backup b) {
+        return fileDeleted(b, "cascade");
+    }
+
+    /** The object of a backup removed from storage; {@code type} says why: cascade, retention. */
+    static AuditEvent fileDeleted(Backup b, String type) {
         Map<String, Object> details = database(b);
         details.put("blob_name", b.blobName());
         details.put("file_name", fileName(b.blobName()));
-        details.put("type", "cascade");
+        details.put("type", type);
         return event("backup_file_deleted", b, details);
     }
 

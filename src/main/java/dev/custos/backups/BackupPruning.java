@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.custos.api.ApiException;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.RowLocks;
 import dev.custos.pipeline.Manifest;
@@ -50,6 +51,21 @@ public class BackupPruning {
     }
 
     /**
+     * Called in the transaction that queues a restore or verification of a backup: locks its row, so that a pruning
+     * pass cannot mark it between the caller's checks and its insert (once the restore is queued, {@link #mark}
+     * leaves the backup be), and refuses with 409 when one already has.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void holdForReading(String id) {
+        rows.lock("backups", id);
+        Backup b = repository.find(id).orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
+        if (b.pruningAt() != null) {
+            throw ApiException.conflict("Backup '" + id + "' is being deleted by retention since " + b.pruningAt()
+                    + "; choose another backup");
+        }
+    }
+
+    /**
      * Marks a backup for pruning and audits why; empty when it may no longer be pruned (locked, deleted or marked
      * since the plan was made), and then nothing was written.
      */
@@ -62,6 +78,17 @@ public class BackupPruning {
         Backup b = repository.find(id).orElseThrow();
         audit.success(BackupEvents.pruned(b, reason, policyId, trigger));
         return Optional.of(b);
+    }
+
+    /**
+     * Records that storage refused to delete a pruned backup's object: a failed {@code backup_file_deleted} (type
+     * {@code retention}), so the trail never leaves a pruning looking finished that storage has not carried out.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void removalFailed(String id, String error) {
+        repository.find(id).ifPresent(b -> audit.failure(BackupEvents.fileDeleted(b, "retention"), "Backup file '"
+                + b.blobName() + "' could not be deleted from storage; retention tries again at its next sweep: "
+                + error));
     }
 
     /** Deletes a pruned backup's object and manifest; deleting what is already gone is not an error. */

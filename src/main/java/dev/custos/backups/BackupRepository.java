@@ -271,7 +271,8 @@ class BackupRepository implements JobQueue {
     int deleteFor(String databaseId) {
         jdbc.sql("DELETE FROM execution_logs WHERE execution_id IN (SELECT id FROM backups WHERE database_id = ?)")
                 .param(databaseId).update();
-        return jdbc.sql("DELETE FROM backups WHERE database_id = ?").param(databaseId).update();
+        // Never a locked one, even if it was locked after the caller looked: the caller compares the count.
+        return jdbc.sql("DELETE FROM backups WHERE database_id = ? AND NOT locked").param(databaseId).update();
     }
 
     /** Sets or clears the hold; false when the row is gone. */
@@ -282,7 +283,10 @@ class BackupRepository implements JobQueue {
 
     /**
      * Marks a completed, unlocked backup as being pruned; false when it is no longer such a backup (locked, deleted,
-     * or already marked) since the plan was made, or a restore or verification is queued or reading it.
+     * or already marked) since the plan was made, or a restore or verification is queued or reading it, or when it
+     * would leave its database without a newer good backup: the plan was made from what was true then, and a newer
+     * backup may since have failed its verification or been pruned by another pass. The newest good backup of a
+     * database is never marked, whatever the plan says.
      */
     boolean markPruning(String id, long now) {
         return jdbc.sql("""
@@ -290,6 +294,13 @@ class BackupRepository implements JobQueue {
                 WHERE id = ? AND status = 'completed' AND NOT locked AND pruning_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM restores r
                                   WHERE r.backup_id = backups.id AND r.status IN ('pending', 'in_progress'))
+                  AND (coalesce(verification_status, '') = 'failed'
+                       OR EXISTS (SELECT 1 FROM backups n
+                                  WHERE n.database_id = backups.database_id AND n.id <> backups.id
+                                    AND n.status = 'completed' AND n.pruning_at IS NULL
+                                    AND coalesce(n.verification_status, '') <> 'failed'
+                                    AND (n.created_at > backups.created_at
+                                         OR (n.created_at = backups.created_at AND n.id > backups.id))))
                 """)
                 .params(now, id).update() == 1;
     }

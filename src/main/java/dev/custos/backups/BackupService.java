@@ -485,6 +485,11 @@ public class BackupService {
             audit.success(BackupEvents.deleted(b, b.blobName(), "cascade"));
         }
         int deleted = repository.deleteFor(databaseId);
+        if (deleted < doomed.size()) {
+            // A backup was locked between the check above and the delete: roll the whole deletion back.
+            throw ApiException.conflict("Database '" + databaseId + "' has a backup locked just now; unlock it"
+                    + " before deleting the database");
+        }
         Runnable removeObjects = () -> doomed.stream().filter(b -> b.blobName() != null).forEach(b -> {
             try {
                 storage.delete(b.blobName());

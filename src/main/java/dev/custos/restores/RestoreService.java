@@ -23,6 +23,7 @@ import dev.custos.api.PageNumbers;
 import dev.custos.api.UtcDays;
 import dev.custos.audit.AuditLog;
 import dev.custos.backups.Backup;
+import dev.custos.backups.BackupPruning;
 import dev.custos.backups.BackupService;
 import dev.custos.backups.ExecutionLogs;
 import dev.custos.catalog.Filters;
@@ -54,6 +55,7 @@ public class RestoreService {
     private final RestoreTargets targets;
     private final RestoreWorkers workers;
     private final BackupService backups;
+    private final BackupPruning pruning;
     private final EngineService engines;
     private final ExecutionLogs logs;
     private final ArtifactPipeline pipeline;
@@ -64,12 +66,13 @@ public class RestoreService {
     private final TransactionTemplate tx;
 
     RestoreService(RestoreRepository repository, RestoreTargets targets, RestoreWorkers workers, BackupService backups,
-            EngineService engines, ExecutionLogs logs, ArtifactPipeline pipeline, StorageBackend storage,
-            AuditLog audit, RestoreProperties properties, Clock clock, PlatformTransactionManager transactions) {
+            BackupPruning pruning, EngineService engines, ExecutionLogs logs, ArtifactPipeline pipeline,
+            StorageBackend storage, AuditLog audit, RestoreProperties properties, Clock clock, PlatformTransactionManager transactions) {
         this.repository = repository;
         this.targets = targets;
         this.workers = workers;
         this.backups = backups;
+        this.pruning = pruning;
         this.engines = engines;
         this.logs = logs;
         this.pipeline = pipeline;
@@ -299,6 +302,10 @@ public class RestoreService {
     private Restore queue(RestoreRepository.NewRestore job, RestoreTargets.Target target) {
         try {
             tx.executeWithoutResult(s -> {
+                if (job.backupId() != null) {
+                    // Retention may have marked the backup since it was checked; from here on it cannot.
+                    pruning.holdForReading(job.backupId());
+                }
                 repository.insertPending(job);
                 logs.append(job.id(), RestoreRunner.LOG_TYPE, "info", "Queued (" + job.type().value() + ", by "
                         + job.triggeredBy() + ")", null);

@@ -53,8 +53,12 @@ class CleanupHistory {
     }
 
     /** Storage refused: the row stays pending, and the next sweep tries again. */
-    void failedAttempt(String id, String error) {
+    /** Records why storage refused; true on the first refusal of this pruning (no error recorded before). */
+    boolean failedAttempt(String id, String error) {
+        boolean first = jdbc.sql("SELECT error_message FROM backup_cleanup_history WHERE id = ? AND status = 'pending'")
+                .param(id).query((rs, n) -> rs.getString(1) == null).optional().orElse(false);
         jdbc.sql("UPDATE backup_cleanup_history SET error_message = ? WHERE id = ? AND status = 'pending'").params(error, id).update();
+        return first;
     }
 
     List<Entry> pending() {

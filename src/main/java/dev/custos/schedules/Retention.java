@@ -170,7 +170,13 @@ public class Retention {
             pruning.removeObjects(blobName);
         } catch (IOException | RuntimeException e) {
             log.warn("Retention could not delete {} from storage; the next sweep tries again: {}", blobName, e.toString());
-            tx.executeWithoutResult(s -> history.failedAttempt(cleanupId, String.valueOf(e.getMessage())));
+            String error = String.valueOf(e.getMessage());
+            tx.executeWithoutResult(s -> {
+                // Audited once, at the first refusal; later attempts only update the cleanup history's error.
+                if (history.failedAttempt(cleanupId, error)) {
+                    pruning.removalFailed(backupId, error);
+                }
+            });
             return false;
         }
         tx.executeWithoutResult(s -> {

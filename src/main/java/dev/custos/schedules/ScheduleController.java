@@ -76,7 +76,8 @@ class ScheduleController {
             }
             ObjectNode fields = node == null || node.isNull() ? JsonNodeFactory.instance.objectNode() : ((ObjectNode) node).deepCopy();
             if (policyId != null) {
-                if (fields.has("policy_id") && !policyId.equals(fields.get("policy_id").asString())) {
+                JsonNode inBody = fields.get("policy_id");
+                if (inBody != null && !(inBody.isString() && policyId.equals(inBody.stringValue()))) {
                     throw ApiException.badRequest("policy_id is given twice, differently, in the query and the body");
                 }
                 fields.put("policy_id", policyId);

@@ -80,6 +80,15 @@ class ScheduleIT extends ApiTest {
     @Autowired
     FaultyStorage storage;
 
+    @Autowired
+    dev.custos.backups.BackupPruning pruning;
+
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     /** This test's databases: disabled after it, so later tests' clock moves do not run theirs. */
     private final List<String> mine = new ArrayList<>();
 
@@ -179,6 +188,10 @@ class ScheduleIT extends ApiTest {
         Api.Response badTier = api.post("/api/databases/" + db + "/retention-preview", "{\"daily\":{\"keep_count\":-1}}");
         assertThat(badTier.status()).isEqualTo(400);
         assertThat(badTier.error()).contains("keep_count");
+        Api.Response twice = api.post("/api/databases/" + db + "/retention-preview?policy_id=" + policy,
+                "{\"policy_id\":{\"nested\":true}}");
+        assertThat(twice.status()).as(twice.toString()).isEqualTo(400);
+        assertThat(twice.error()).contains("policy_id");
 
         Api.Response saved = api.put("/api/backup-policies/" + policy, "{\"daily\":{\"keep_count\":2}}");
         assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
@@ -328,6 +341,13 @@ class ScheduleIT extends ApiTest {
         Api.Response restore = api.post("/api/backups/" + first + "/restore", "{\"target_database_id\":\"" + db + "\"}");
         assertThat(restore.status()).as(restore.toString()).isEqualTo(409);
         assertThat(restore.error()).contains("retention");
+        // The trail says the deletion did not happen, once, however often the sweep retries.
+        retention.sweep();
+        List<JsonNode> refused = fileDeletions(first);
+        assertThat(refused).hasSize(1);
+        assertThat(refused.get(0).get("status").stringValue()).isEqualTo("failed");
+        assertThat(refused.get(0).get("details").get("type").stringValue()).isEqualTo("retention");
+        assertThat(refused.get(0).get("error_message").stringValue()).contains("could not be deleted");
 
         storage.heal();
         retention.sweep();
@@ -335,6 +355,48 @@ class ScheduleIT extends ApiTest {
         assertThat(done.get(0).get("status").stringValue()).isEqualTo("completed");
         assertThat(api.get("/api/backups/" + first).status()).isEqualTo(404);
         assertThat(backupIds(db)).hasSize(1);
+    }
+
+    @Test
+    void aPruningPassNeverMarksTheNewestGoodBackupWhateverItsPlanSaid() throws Exception {
+        // A pass plans once, then marks its deletions one by one while backups finish and verifications fail: the
+        // mark checks again that a newer good backup stays. No tier: the policy itself deletes nothing here.
+        String policy = policy("{\"hourly\":{\"enabled\":false},\"daily\":{\"enabled\":false},"
+                + "\"weekly\":{\"enabled\":false},\"monthly\":{\"enabled\":false}}");
+        String db = sqliteDatabase("stale-plan", policy);
+        CLOCK.set(START.plus(Duration.ofDays(150)));
+        String older = BackupFlows.completed(api, BackupFlows.trigger(api, db)).get("id").stringValue();
+        CLOCK.set(START.plus(Duration.ofDays(150)).plusSeconds(60));
+        String newer = BackupFlows.completed(api, BackupFlows.trigger(api, db)).get("id").stringValue();
+        assertThat(mark(newer, policy)).as("the newest").isEmpty();
+        jdbc.sql("UPDATE backups SET verification_status = 'failed' WHERE id = ?").param(newer).update();
+        assertThat(mark(older, policy)).as("the newest whose verification did not fail").isEmpty();
+        assertThat(marked(older)).isFalse();
+
+        CLOCK.set(START.plus(Duration.ofDays(150)).plusSeconds(120));
+        String newest = BackupFlows.completed(api, BackupFlows.trigger(api, db)).get("id").stringValue();
+        jdbc.sql("UPDATE backups SET verification_status = 'passed' WHERE id = ?").param(newest).update();
+        assertThat(mark(older, policy)).as("once a newer good backup exists").isPresent();
+        assertThat(marked(older)).isTrue();
+    }
+
+    /** What a pruning pass with a stale plan does: marks the backup in a transaction of its own. */
+    private java.util.Optional<dev.custos.backups.Backup> mark(String backupId, String policy) {
+        return new org.springframework.transaction.support.TransactionTemplate(transactions)
+                .execute(st -> pruning.mark(backupId, "stale plan", policy, "test"));
+    }
+
+    private boolean marked(String backupId) {
+        return jdbc.sql("SELECT CASE WHEN pruning_at IS NULL THEN 0 ELSE 1 END FROM backups WHERE id = ?")
+                .param(backupId).query(Integer.class).single() == 1;
+    }
+
+    /** The backup_file_deleted events of a backup, newest first. */
+    private List<JsonNode> fileDeletions(String backupId) {
+        List<JsonNode> events = new ArrayList<>();
+        api.get("/api/audit?action=backup_file_deleted&resource_id=" + backupId + "&limit=100").json().get("logs")
+                .forEach(events::add);
+        return events;
     }
 
     /** Moves the clock to each of the next {@code days} due runs and waits for each backup; their ids. */
