@@ -3,10 +3,8 @@ package dev.custos.audit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -24,6 +22,8 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.custos.catalog.KeyFiles;
 
 /**
  * The Ed25519 key that signs audit checkpoints (the JDK's own provider; no library). It lives in the data directory,
@@ -78,21 +78,9 @@ final class SigningKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("This JVM cannot make Ed25519 keys", e);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Written whole to a temporary file, then hard-linked to its name: a crash never leaves a half key that a
-        // restart would trust, and link(2) fails if the name exists (a rename would replace it: Files.move checks
-        // first and renames after, so two processes starting at once could each sign with a key, one of them lost).
-        Path tmp = Files.createTempFile(dir, ".audit-key-", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded())
-                    + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-            Files.createLink(file, tmp);
-        } catch (FileAlreadyExistsException e) {
+        if (!KeyFiles.createOnce(file, pem("PRIVATE KEY", pair.getPrivate().getEncoded())
+                + pem("PUBLIC KEY", pair.getPublic().getEncoded()))) {
             return; // another process made it first: its key is the one
-        } finally {
-            Files.deleteIfExists(tmp);
         }
         Files.writeString(file.resolveSibling(file.getFileName() + ".pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
         log.info("Generated the audit signing key at {} (mode 0600); back it up with the catalog: checkpoints signed "

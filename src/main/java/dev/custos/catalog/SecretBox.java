@@ -3,11 +3,8 @@ package dev.custos.catalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -129,20 +126,8 @@ public class SecretBox {
             }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            // Written whole to a temporary file, then hard-linked to its name (link(2) fails if the name exists, unlike
-            // a rename): two processes starting at once on one data directory never read a half-written key, and the
-            // one that loses takes the winner's key.
-            Path tmp = Files.createTempFile(dir, ".master-key-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.writeString(tmp, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
-                Files.createLink(file, tmp);
-            } catch (FileAlreadyExistsException e) {
-                return readKey(file);
-            } finally {
-                Files.deleteIfExists(tmp);
+            if (!KeyFiles.createOnce(file, Base64.getEncoder().encodeToString(key) + "\n")) {
+                return readKey(file); // another process made it first: its key is the one
             }
             log.info("Generated a new master key at {} (mode 0600); back it up: without it no stored secret can be read",
                     file.toAbsolutePath());
