@@ -104,10 +104,13 @@ class SystemStatusController {
         if (all || include.equals("schedules")) {
             ScheduleOverview.Summary summary = schedules.summary();
             Map<String, Object> s = service(summary.overdueDatabases().isEmpty() ? "healthy" : "degraded",
-                    summary.overdueDatabases().isEmpty()
+                    (summary.overdueDatabases().isEmpty()
                             ? summary.scheduledDatabases() + " scheduled database(s), none overdue"
                             : summary.overdueDatabases().size() + " database(s) overdue: their last successful backup"
-                                    + " is older than their schedule allows");
+                                    + " is older than their schedule allows")
+                            + (summary.schedulingEnabled() ? ""
+                                    : "; this process does not run schedules (custos.schedules.enabled=false)"));
+            s.put("scheduling_enabled", summary.schedulingEnabled());
             s.put("scheduled_databases", summary.scheduledDatabases());
             s.put("next_run_at", summary.nextRunAt());
             s.put("last_run_at", summary.lastRunAt());

@@ -54,6 +54,7 @@ class ScheduleController {
         body.put("schedules", views);
         body.put("count", views.size());
         body.put("overdue_count", views.stream().filter(ScheduleOverview.View::overdue).count());
+        body.put("scheduling_enabled", overview.schedulingEnabled());
         return body;
     }
 

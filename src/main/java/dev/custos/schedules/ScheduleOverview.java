@@ -36,7 +36,12 @@ public class ScheduleOverview {
     }
 
     /** Scheduling at a glance, for the system status. */
-    public record Summary(int scheduledDatabases, Instant nextRunAt, Instant lastRunAt, List<String> overdueDatabases) {
+    /**
+     * @param schedulingEnabled whether this process runs schedules ({@code custos.schedules.enabled}); with it off,
+     *                          next runs are what the policies say, and only another process would run them
+     */
+    public record Summary(boolean schedulingEnabled, int scheduledDatabases, Instant nextRunAt, Instant lastRunAt,
+            List<String> overdueDatabases) {
     }
 
     private final DatabaseService databases;
@@ -54,6 +59,11 @@ public class ScheduleOverview {
         this.backups = backups;
         this.properties = properties;
         this.clock = clock;
+    }
+
+    /** Whether this process runs schedules and retention ({@code custos.schedules.enabled}). */
+    public boolean schedulingEnabled() {
+        return properties.enabled();
     }
 
     public List<View> list(String databaseId) {
@@ -122,6 +132,6 @@ public class ScheduleOverview {
                 overdue.add(v.databaseId());
             }
         }
-        return new Summary(scheduled, next, last, overdue);
+        return new Summary(properties.enabled(), scheduled, next, last, overdue);
     }
 }

@@ -26,6 +26,17 @@ class SystemStatusApiIT extends ApiTest {
     }
 
     @Test
+    void aProcessThatDoesNotRunSchedulesSaysSo() {
+        // The shared test service runs with custos.schedules.enabled=false (src/test/resources/config).
+        JsonNode service = api.get("/api/system-status?include=schedules").json().path("services").path("schedules");
+
+        assertThat(service.path("scheduling_enabled").isBoolean()).isTrue();
+        assertThat(service.path("scheduling_enabled").booleanValue()).isFalse();
+        assertThat(service.path("message").asString()).contains("does not run schedules", "custos.schedules.enabled=false");
+        assertThat(api.get("/api/schedules").json().path("scheduling_enabled").booleanValue()).isFalse();
+    }
+
+    @Test
     void theApiReportsItselfRunning() {
         JsonNode service = api.get("/api/system-status").json().path("services").path("api");
 

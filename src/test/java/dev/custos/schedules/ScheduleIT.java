@@ -317,6 +317,8 @@ class ScheduleIT extends ApiTest {
         JsonNode status = api.get("/api/system-status?include=schedules").json();
         assertThat(status.get("status").stringValue()).isEqualTo("degraded");
         assertThat(texts(status.get("services").get("schedules").get("overdue_databases"))).contains(db);
+        assertThat(status.get("services").get("schedules").get("scheduling_enabled").booleanValue()).isTrue();
+        assertThat(api.get("/api/schedules").json().get("scheduling_enabled").booleanValue()).isTrue();
 
         BackupFlows.completed(api, scheduler.tick().queued().get(db));
         assertThat(schedule(db).get("overdue").booleanValue()).isFalse();
