@@ -37,6 +37,13 @@ public final class Filters {
         return this;
     }
 
+    /** Adds a condition over several parameters, such as a row-value comparison. */
+    public Filters add(String condition, Map<String, Object> values) {
+        conditions.add(condition);
+        params.putAll(values);
+        return this;
+    }
+
     /** Adds a condition without parameters, such as {@code flag = TRUE}. */
     public Filters condition(String condition) {
         conditions.add(condition);

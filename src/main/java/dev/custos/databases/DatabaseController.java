@@ -40,16 +40,18 @@ class DatabaseController {
             @RequestParam(name = "policy_id", required = false) String policyId,
             @RequestParam(name = "engine_id", required = false) String engineId,
             @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) Integer offset) {
+            @RequestParam(required = false) Integer offset,
+            @RequestParam(required = false) String cursor) {
         Paging paging = Paging.of(limit, offset, 25, 1000);
         DatabaseService.Page page = databases.list(
-                new DatabaseService.Query(enabledOnly, type, search, host, policyId, engineId), paging);
+                new DatabaseService.Query(enabledOnly, type, search, host, policyId, engineId), paging, cursor);
         List<DatabaseConfig> items = page.databases();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("databases", items);
         body.put("count", items.size());
         body.put("total", page.total());
-        body.put("has_more", paging.hasMore(items.size(), page.total()));
+        body.put("has_more", page.more());
+        body.put("next_cursor", page.nextCursor());
         return body;
     }
 

@@ -41,7 +41,7 @@ class DatabaseRepository {
     private final JsonColumns json;
     /**
      * Pages no larger than this are cached: a dashboard or a client polling the list asks for the same page again
-     * and again. With {@link #CACHED_PAGES} that bounds the cache at 20,000 databases' views.
+     * and again. With {@link #CACHED_PAGES} that bounds the cache at about 20,000 databases' views.
      */
     static final int CACHED_PAGE_LIMIT = 100;
     private static final int CACHED_PAGES = 200;
@@ -51,7 +51,7 @@ class DatabaseRepository {
     /** Pages of GET /api/databases: reading and decoding 25 rows costs more than writing the answer. */
     private final VersionedCache<PageKey, List<DatabaseConfig>> pages;
 
-    private record PageKey(DatabaseService.Query query, int limit, int offset) {
+    private record PageKey(DatabaseService.Query query, int limit, int offset, ListCursor after) {
     }
 
     DatabaseRepository(JdbcClient jdbc, JsonColumns json) {
@@ -62,18 +62,27 @@ class DatabaseRepository {
         this.pages = new VersionedCache<>(jdbc, "databases", CACHED_PAGES);
     }
 
-    /** A page of the list, from the cache while nothing it shows has changed. */
-    List<DatabaseConfig> page(DatabaseService.Query query, Paging paging) {
+    /**
+     * A page of the list and one row more, if there is one (so the caller knows whether a next page exists), after
+     * {@code after} when given; from the cache while nothing it shows has changed.
+     */
+    List<DatabaseConfig> page(DatabaseService.Query query, Paging paging, ListCursor after) {
         if (paging.limit() > CACHED_PAGE_LIMIT) {
-            return find(query, paging);
+            return find(query, paging, after);
         }
-        return pages.get(new PageKey(query, paging.limit(), paging.offset()), () -> List.copyOf(find(query, paging)));
+        return pages.get(new PageKey(query, paging.limit(), paging.offset(), after),
+                () -> List.copyOf(find(query, paging, after)));
     }
 
-    private List<DatabaseConfig> find(DatabaseService.Query query, Paging paging) {
+    private List<DatabaseConfig> find(DatabaseService.Query query, Paging paging, ListCursor after) {
         Filters f = query.filters();
+        if (after != null) {
+            // The list's own order, as a row value: the page index (name, id) starts right after the cursor.
+            f.add("(d.name, d.id) > (:after_name, :after_id)",
+                    Map.of("after_name", after.name(), "after_id", after.id()));
+        }
         return jdbc.sql(SELECT + f.where() + " ORDER BY d.name, d.id LIMIT :limit OFFSET :offset")
-                .params(f.params()).param("limit", paging.limit()).param("offset", paging.offset())
+                .params(f.params()).param("limit", paging.limit() + 1).param("offset", paging.offset())
                 .query(this::view).list();
     }
 

@@ -57,7 +57,11 @@ public class DatabaseService {
         this.clock = clock;
     }
 
-    public record Page(List<DatabaseConfig> databases, long total) {
+    /**
+     * @param more       whether rows follow this page
+     * @param nextCursor where the next page starts ({@code cursor}), or null on the last page
+     */
+    public record Page(List<DatabaseConfig> databases, long total, boolean more, String nextCursor) {
     }
 
     /** The filters of {@code GET /api/databases}; null means "not filtered". */
@@ -74,11 +78,25 @@ public class DatabaseService {
     }
 
     public Page list(Query query, Paging paging) {
+        return list(query, paging, null);
+    }
+
+    /** A page from {@code offset}, or after {@code cursor} (the {@code next_cursor} of the page before). */
+    public Page list(Query query, Paging paging, String cursor) {
         if (query.type() != null && DatabaseKind.parse(query.type()).isEmpty()) {
             throw ApiException.badRequest("type must be one of " + String.join(", ", DatabaseKind.wireNames())
                     + " (got '" + query.type() + "')");
         }
-        return new Page(repository.page(query, paging), repository.count(query));
+        if (cursor != null && paging.offset() != 0) {
+            throw ApiException.badRequest("give either cursor or offset, not both: cursor continues after the last"
+                    + " database of a page");
+        }
+        ListCursor after = cursor == null ? null : ListCursor.decode(cursor);
+        List<DatabaseConfig> rows = repository.page(query, paging, after);
+        boolean more = rows.size() > paging.limit();
+        List<DatabaseConfig> shown = more ? rows.subList(0, paging.limit()) : rows;
+        return new Page(shown, repository.count(query), more,
+                more ? ListCursor.after(shown.get(shown.size() - 1)).encode() : null);
     }
 
     /** What the scheduler needs of a database: its policy, whether it is enabled, its cron override. */

@@ -265,6 +265,32 @@ abstract class CatalogContract {
         assertThat(ids(databases.list(query, new Paging(1000, 0)).databases())).containsExactly(onEngine.id());
     }
 
+    @Test
+    void aCursorWalksTheListInTheOrderOfOffsetPagesWhateverTheNamesHold() {
+        // The cursor compares (name, id) in the catalog's own collation, the one ORDER BY uses; display names need not
+        // be unique, so the id orders a tie, here across a page boundary.
+        String marker = unique("walk");
+        List<String> names = List.of(marker + " a", marker + " a", marker + " a", marker + " B", marker + " b'x", marker + " ä", marker + " _%",
+                marker + " Z", marker + " 10", marker + " 9");
+        for (String name : names) {
+            database(name, "walk.example.internal", unique("w"));
+        }
+        DatabaseService.Query query = query(marker, null, null);
+        List<String> all = ids(databases.list(query, new Paging(100, 0)).databases());
+
+        List<String> walked = new ArrayList<>();
+        String cursor = null;
+        do {
+            DatabaseService.Page page = databases.list(query, new Paging(2, 0), cursor);
+            walked.addAll(ids(page.databases()));
+            assertThat(page.total()).isEqualTo(names.size());
+            cursor = page.nextCursor();
+            assertThat(page.more()).isEqualTo(cursor != null);
+        } while (cursor != null);
+
+        assertThat(walked).containsExactlyElementsOf(all).hasSize(names.size());
+    }
+
     private static DatabaseConfig only(DatabaseService.Page page) {
         assertThat(page.databases()).hasSize(1);
         return page.databases().get(0);

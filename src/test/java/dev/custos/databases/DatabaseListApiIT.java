@@ -163,6 +163,49 @@ class DatabaseListApiIT extends ApiTest {
     }
 
     @Test
+    void aCursorPagesThroughInTheListsOrderAndEndsWithNone() {
+        String token = unique("cursor");
+        for (int i = 0; i < 7; i++) {
+            create(Map.of("name", token + " " + i));
+        }
+        String search = "&search=" + Api.encode(token);
+        List<String> byOffset = ids(api.get("/api/databases?limit=100" + search));
+
+        List<String> byCursor = new ArrayList<>();
+        Api.Response page = api.get("/api/databases?limit=3" + search);
+        int pages = 1;
+        while (true) {
+            assertThat(page.status()).as(page.toString()).isEqualTo(200);
+            assertThat(page.json().path("total").asInt()).isEqualTo(7);
+            byCursor.addAll(ids(page));
+            if (page.json().path("next_cursor").isNull()) {
+                assertThat(page.json().path("has_more").asBoolean()).isFalse();
+                break;
+            }
+            assertThat(page.json().path("has_more").asBoolean()).isTrue();
+            page = api.get("/api/databases?limit=3" + search + "&cursor=" + page.json().path("next_cursor").asString());
+            pages++;
+        }
+
+        assertThat(pages).isEqualTo(3);
+        assertThat(byCursor).hasSize(7).containsExactlyElementsOf(byOffset);
+    }
+
+    @Test
+    void aCursorThatIsNotOneTheApiGaveOrOneWithAnOffsetIs400() {
+        Api.Response forged = api.get("/api/databases?cursor=not-a-cursor");
+        assertThat(forged.status()).isEqualTo(400);
+        assertThat(forged.error()).contains("cursor");
+        String noId = java.util.Base64.getUrlEncoder().encodeToString("name only".getBytes());
+        assertThat(api.get("/api/databases?cursor=" + noId).status()).isEqualTo(400);
+
+        String cursor = api.get("/api/databases?limit=1").json().path("next_cursor").asString();
+        Api.Response both = api.get("/api/databases?limit=1&offset=2&cursor=" + cursor);
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.error()).contains("cursor", "offset");
+    }
+
+    @Test
     void theDefaultLimitIs25() {
         String token = unique("many");
         for (int i = 0; i < 26; i++) {
