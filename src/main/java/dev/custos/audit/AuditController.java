@@ -52,9 +52,11 @@ class AuditController {
     Map<String, Object> list(@ParameterObject AuditFilters filters,
             @RequestParam(required = false) String limit,
             @RequestParam(required = false) String offset,
-            @RequestParam(required = false) String cursor) {
+            @RequestParam(required = false) String cursor,
+            @RequestParam(name = "exact_total", required = false) String exactTotal) {
         AuditParams p = new AuditParams();
         AuditQuery q = filters.toQuery(p);
+        boolean exact = Boolean.TRUE.equals(p.bool("exact_total", exactTotal));
         int l = p.integer("limit", limit, 1, MAX_LIMIT, SPEC_DEFAULT_LIMIT);
         int o = p.integer("offset", offset, 0, Integer.MAX_VALUE, 0);
         Long c = p.number("cursor", cursor, 1, Long.MAX_VALUE);
@@ -62,10 +64,11 @@ class AuditController {
             p.problem("give either cursor or offset, not both: cursor continues after the last event of a page");
         }
         p.throwIfInvalid(List.of());
-        AuditService.Page page = audit.list(q, l, o, c, true);
+        AuditService.Page page = audit.list(q, l, o, c, exact ? AuditService.Count.EXACT : AuditService.Count.CAPPED);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("logs", views(page.events()));
         body.put("total", page.total());
+        body.put("total_exact", page.totalExact());
         body.put("has_more", page.hasMore());
         body.put("next_cursor", page.nextCursor() == null ? null : String.valueOf(page.nextCursor()));
         return body;
@@ -324,7 +327,7 @@ class AuditController {
     }
 
     private Map<String, Object> page(Map<String, Object> body, AuditQuery q, int limit, Long cursor) {
-        AuditService.Page page = audit.list(q, limit, 0, cursor, false);
+        AuditService.Page page = audit.list(q, limit, 0, cursor, AuditService.Count.NONE);
         body.put("count", page.events().size());
         body.put("events", views(page.events()));
         body.put("has_more", page.hasMore());

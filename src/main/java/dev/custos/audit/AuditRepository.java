@@ -1,21 +1,28 @@
 package dev.custos.audit;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.custos.catalog.CustosProperties;
 import dev.custos.catalog.Filters;
 
 /**
  * Reads the audit trail. Every list is newest first by sequence, which the chain keeps in time order, so a time
  * filter becomes a range of sequence numbers (found with the time index) and every other filter uses its own
- * {@code (column, sequence)} index; deep pages use the sequence as a keyset cursor instead of an offset.
+ * {@code (column, sequence)} index; deep pages use the sequence as a keyset cursor instead of an offset. The
+ * partial-match filters ({@code search}, {@code resource_name}) read a trigram index: on PostgreSQL pg_trgm's, which
+ * the planner picks for {@code LIKE}; on SQLite the full-text table {@code audit_search}, whose rowid is the sequence,
+ * joined to the events and read newest first.
  */
 @Repository
 class AuditRepository {
@@ -24,27 +31,53 @@ class AuditRepository {
     record Span(long first, long last) {
     }
 
-    private final JdbcClient jdbc;
+    /** The newest window of sequence numbers a bounded count reads; each next one is four times as long. */
+    private static final long FIRST_WINDOW = 8192;
 
-    AuditRepository(JdbcClient jdbc) {
+    /** A trigram index holds texts of this many characters or more; a shorter one is matched by a scan. */
+    private static final int TRIGRAM = 3;
+
+    /**
+     * What a query reads ({@code from}) and orders by: the events' sequence, or the search table's rowid (the same
+     * number) when that table leads the join, so that its index gives the order and stops at the page's end.
+     */
+    private record Source(String from, String order, Filters filters) {
+    }
+
+    private final JdbcClient jdbc;
+    private final boolean postgres;
+
+    @Autowired
+    AuditRepository(JdbcClient jdbc, CustosProperties custos) {
+        this(jdbc, custos.catalog().isPostgres());
+    }
+
+    AuditRepository(JdbcClient jdbc, boolean postgres) {
         this.jdbc = jdbc;
+        this.postgres = postgres;
     }
 
     /** One page: {@code limit} events after {@code offset} ones, or before sequence {@code cursor} when given. */
     List<AuditRecord> page(AuditQuery q, int limit, int offset, Long cursor) {
-        Optional<Filters> filters = filters(q);
-        if (filters.isEmpty()) {
+        Optional<Source> source = source(q);
+        if (source.isEmpty()) {
             return List.of();
         }
-        Filters f = filters.get();
+        Source s = source.get();
+        Filters f = s.filters();
         if (cursor != null) {
-            f.add("sequence < :cursor", "cursor", cursor);
+            f.add(s.order() + " < :cursor", "cursor", cursor);
         }
-        return jdbc.sql("SELECT " + AuditRows.COLUMNS + " FROM audit_events" + f.where()
-                        + " ORDER BY sequence DESC LIMIT " + limit + " OFFSET " + offset)
+        return jdbc.sql("SELECT " + AuditRows.COLUMNS + " FROM " + s.from() + f.where()
+                        + " ORDER BY " + s.order() + " DESC LIMIT " + limit + " OFFSET " + offset)
                 .params(f.params()).query(AuditRows.MAPPER).list();
     }
 
+    /** A count of matching events; when not {@code exact}, at least {@code count} match. */
+    record Tally(long count, boolean exact) {
+    }
+
+    /** How many events match: all of them, however long that takes. */
     long count(AuditQuery q) {
         Optional<Span> span = span(q);
         if (span.isEmpty()) {
@@ -54,8 +87,48 @@ class AuditRepository {
             // The sequence is gap-free, so a window's size is the difference of its ends.
             return span.get().last() - span.get().first() + 1;
         }
-        Filters f = filters(q).orElseThrow();
-        return jdbc.sql("SELECT COUNT(*) FROM audit_events" + f.where()).params(f.params()).query(Long.class).single();
+        Source s = source(q).orElseThrow();
+        Filters f = s.filters();
+        return jdbc.sql("SELECT COUNT(*) FROM " + s.from() + f.where()).params(f.params()).query(Long.class).single();
+    }
+
+    /**
+     * How many events match, newest first, stopping once more than {@code upTo} are found or {@code budgetNanos} have
+     * passed. Counting a large match to its end is a scan of it, and a rare combination of filters that no index
+     * covers is a scan of the rows of its most selective one; here the sequence range is counted in windows that grow
+     * from the newest end, each an index range scan, and the count stops between two windows.
+     */
+    Tally count(AuditQuery q, long upTo, long budgetNanos) {
+        return count(q, upTo, budgetNanos, FIRST_WINDOW);
+    }
+
+    Tally count(AuditQuery q, long upTo, long budgetNanos, long firstWindow) {
+        long started = System.nanoTime();
+        Optional<Span> span = span(q);
+        if (span.isEmpty()) {
+            return new Tally(0, true);
+        }
+        if (!q.filtersBeyondTime()) {
+            return new Tally(span.get().last() - span.get().first() + 1, true);
+        }
+        Source s = source(q).orElseThrow();
+        long found = 0;
+        long window = firstWindow;
+        for (long high = span.get().last(); high >= span.get().first(); high -= window, window *= 4) {
+            long low = Math.max(span.get().first(), high - window + 1);
+            Filters f = s.filters();
+            f.add(s.order() + " >= :windowLow", "windowLow", low);
+            f.add(s.order() + " <= :windowHigh", "windowHigh", high);
+            found += jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM " + s.from() + f.where() + " LIMIT "
+                            + (upTo + 1 - found) + ") matching").params(f.params()).query(Long.class).single();
+            if (found > upTo) {
+                return new Tally(upTo, false);
+            }
+            if (low > span.get().first() && System.nanoTime() - started > budgetNanos) {
+                return new Tally(found, false);
+            }
+        }
+        return new Tally(found, true);
     }
 
     Optional<AuditRecord> find(String id) {
@@ -108,20 +181,22 @@ class AuditRepository {
      * export carries so that even a filtered export can be checked event by event), in batches.
      */
     void forEachMatching(AuditQuery q, Consumer<Linked> consumer) {
-        Optional<Filters> filters = filters(q);
-        if (filters.isEmpty()) {
+        Optional<Source> source = source(q);
+        if (source.isEmpty()) {
             return;
         }
+        Source s = source.get();
         long after = 0;
         int batch = 2000;
         while (true) {
-            Filters f = filters.get();
+            Filters f = s.filters();
             Map<String, Object> params = new HashMap<>(f.params());
             params.put("after", after);
-            String where = f.where().isEmpty() ? " WHERE sequence > :after" : f.where() + " AND sequence > :after";
+            String next = s.order() + " > :after";
+            String where = f.where().isEmpty() ? " WHERE " + next : f.where() + " AND " + next;
             List<Linked> rows = jdbc.sql("SELECT " + AuditRows.COLUMNS + ", (SELECT p.hash FROM audit_events p"
-                            + " WHERE p.sequence = audit_events.sequence - 1) AS previous_hash FROM audit_events" + where
-                            + " ORDER BY sequence LIMIT " + batch)
+                            + " WHERE p.sequence = audit_events.sequence - 1) AS previous_hash FROM " + s.from() + where
+                            + " ORDER BY " + s.order() + " LIMIT " + batch)
                     .params(params)
                     .query((rs, n) -> new Linked(AuditRows.MAPPER.mapRow(rs, n), rs.getString("previous_hash"))).list();
             rows.forEach(consumer);
@@ -139,18 +214,38 @@ class AuditRepository {
     }
 
     /**
-     * The filters as a WHERE clause, the time window turned into a sequence range; empty when the window holds no
-     * event (so the query need not run).
+     * Where the query reads and its filters as a WHERE clause, the time window turned into a sequence range; empty
+     * when the window holds no event (so the query need not run).
      */
-    private Optional<Filters> filters(AuditQuery q) {
+    private Optional<Source> source(AuditQuery q) {
         Filters f = new Filters();
+        String from = "audit_events";
+        String order = "sequence";
+        String search = q.search();
+        String resourceName = q.resourceName();
+        if (!postgres) {
+            List<String> phrases = new ArrayList<>();
+            if (indexable(search)) {
+                phrases.add("search_text : " + phrase(search));
+                search = null;
+            }
+            if (indexable(resourceName)) {
+                phrases.add("name_search : " + phrase(resourceName));
+                resourceName = null;
+            }
+            if (!phrases.isEmpty()) {
+                from = "audit_search JOIN audit_events ON audit_events.sequence = audit_search.rowid";
+                order = "audit_search.rowid";
+                f.add("audit_search MATCH :match", "match", String.join(" AND ", phrases));
+            }
+        }
         if (q.from() != null || q.until() != null) {
             Optional<Span> span = span(q);
             if (span.isEmpty()) {
                 return Optional.empty();
             }
-            f.add("sequence >= :firstSeq", "firstSeq", span.get().first());
-            f.add("sequence <= :lastSeq", "lastSeq", span.get().last());
+            f.add(order + " >= :firstSeq", "firstSeq", span.get().first());
+            f.add(order + " <= :lastSeq", "lastSeq", span.get().last());
         }
         f.add("action = :action", "action", q.action())
                 .add("resource_type = :resourceType", "resourceType", q.resourceType())
@@ -162,14 +257,26 @@ class AuditRepository {
                 .add("category = :category", "category", q.category())
                 .add("severity = :severity", "severity", q.severity())
                 .add("request_id = :requestId", "requestId", q.requestId())
-                .contains(List.of("search_text"), "search", q.search())
-                .contains(List.of("name_search"), "resourceName", q.resourceName());
+                .contains(List.of("audit_events.search_text"), "search", search)
+                .contains(List.of("audit_events.name_search"), "resourceName", resourceName);
         f.in("action", "actions", q.actions());
         flag(f, "sensitive_data_accessed", q.sensitiveDataAccessed());
         flag(f, "gdpr_relevant", q.gdprRelevant());
         flag(f, "sox_relevant", q.soxRelevant());
         flag(f, "hipaa_relevant", q.hipaaRelevant());
-        return Optional.of(f);
+        return Optional.of(new Source(from, order, f));
+    }
+
+    private static boolean indexable(String text) {
+        return text != null && text.trim().codePointCount(0, text.trim().length()) >= TRIGRAM;
+    }
+
+    /**
+     * The text as an FTS5 phrase: lower-cased like the indexed columns, quoted, with its quotes doubled. Over trigrams
+     * a phrase matches exactly the texts that contain it, as {@code LIKE '%text%'} would.
+     */
+    private static String phrase(String text) {
+        return "\"" + text.trim().toLowerCase(Locale.ROOT).replace("\"", "\"\"") + "\"";
     }
 
     private static void flag(Filters f, String column, Boolean value) {

@@ -34,8 +34,25 @@ class AuditService {
             Map.entry("access_request_approved", "Approve Access"),
             Map.entry("access_request_rejected", "Reject Access"));
 
-    /** One page of events, newest first. */
-    record Page(List<AuditRecord> events, long total, boolean hasMore, Long nextCursor) {
+    /**
+     * Where a list stops counting its matches unless asked for the exact number: the count of a large match is a scan
+     * of it (a second or more at a million events), while every page is found in milliseconds.
+     */
+    static final long COUNT_LIMIT = 1000;
+
+    /** And how long it counts at most (after the page is found), so that no combination of filters makes it slow. */
+    static final long COUNT_BUDGET_NANOS = 20_000_000;
+
+    /**
+     * One page of events, newest first. {@code total} is exact when {@code totalExact}; otherwise at least
+     * {@code total} events match.
+     */
+    record Page(List<AuditRecord> events, long total, boolean totalExact, boolean hasMore, Long nextCursor) {
+    }
+
+    /** Whether and how a list counts its matches. */
+    enum Count {
+        NONE, CAPPED, EXACT
     }
 
     private final AuditRepository repository;
@@ -50,13 +67,25 @@ class AuditService {
         this.log = log;
     }
 
-    Page list(AuditQuery query, int limit, int offset, Long cursor, boolean withTotal) {
+    Page list(AuditQuery query, int limit, int offset, Long cursor, Count count) {
         List<AuditRecord> rows = repository.page(query, limit + 1, offset, cursor);
         boolean more = rows.size() > limit;
         List<AuditRecord> events = more ? rows.subList(0, limit) : rows;
-        long total = withTotal ? repository.count(query) : -1;
+        long total = -1;
+        boolean exact = true;
+        if (count == Count.EXACT) {
+            total = repository.count(query);
+        } else if (count == Count.CAPPED && !more && offset == 0 && cursor == null) {
+            total = events.size(); // the first page holds every match
+        } else if (count == Count.CAPPED) {
+            AuditRepository.Tally tally = repository.count(query, COUNT_LIMIT, COUNT_BUDGET_NANOS);
+            // Never less than what the page itself proves: the events before it, its own, and one more.
+            long seen = cursor == null ? offset + events.size() + (more ? 1 : 0) : 0;
+            total = Math.max(tally.count(), Math.min(seen, COUNT_LIMIT));
+            exact = tally.exact() && tally.count() >= seen;
+        }
         Long next = more ? events.get(events.size() - 1).sequence() : null;
-        return new Page(events, total, more, next);
+        return new Page(events, total, exact, more, next);
     }
 
     AuditRecord get(String id) {

@@ -166,6 +166,7 @@ class AuditApiIT extends ApiTest {
                 new String[] {"/api/audit?severity=loud", "severity"},
                 new String[] {"/api/audit?gdpr_relevant=yes", "gdpr_relevant"},
                 new String[] {"/api/audit?cursor=abc", "cursor"},
+                new String[] {"/api/audit?exact_total=maybe", "exact_total"},
                 new String[] {"/api/audit?cursor=5&offset=10", "cursor"},
                 new String[] {"/api/audit/recent?days=366", "days"},
                 new String[] {"/api/audit/recent?days=0", "days"},
@@ -211,6 +212,7 @@ class AuditApiIT extends ApiTest {
                     + (cursor == null ? "" : "&cursor=" + cursor));
             assertThat(r.status()).as(r.text()).isEqualTo(200);
             assertThat(r.json().path("total").asInt()).isEqualTo(5);
+            assertThat(r.json().path("total_exact").asBoolean()).isTrue();
             r.json().path("logs").forEach(e -> names.add(e.path("resource_name").asString()));
             cursor = r.json().path("next_cursor").isNull() ? null : r.json().path("next_cursor").asString();
             assertThat(r.json().path("has_more").asBoolean()).isEqualTo(cursor != null);

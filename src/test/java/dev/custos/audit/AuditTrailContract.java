@@ -91,7 +91,7 @@ abstract class AuditTrailContract {
         chain = new AuditChain(jdbc, vendor().equals("postgresql"), properties, checkpoints);
         transactions = new DataSourceTransactionManager(dataSource);
         log = new AuditLog(JsonMapper.builder().build(), Clock.fixed(NOW, ZoneOffset.UTC), chain, transactions);
-        repository = new AuditRepository(jdbc);
+        repository = new AuditRepository(jdbc, vendor().equals("postgresql"));
         service = new AuditService(repository, chain, checkpoints, log);
         export = new AuditExport(repository, chain, checkpoints);
         tx = new TransactionTemplate(transactions);
@@ -107,6 +107,10 @@ abstract class AuditTrailContract {
                     .withBefore(Map.of("name", "old " + i, "daily", Map.of("keep_count", 7)))
                     .withAfter(Map.of("name", "new " + i, "daily", Map.of("keep_count", 8))));
         }
+    }
+
+    long count(AuditQuery q) {
+        return service.list(q, 10, 0, null, AuditService.Count.EXACT).total();
     }
 
     ChainVerifier.Result verify() {
@@ -299,10 +303,122 @@ abstract class AuditTrailContract {
             log.success(AuditEvent.of("database_deleted", "database", "db-1", "B", Map.of("engine_id", "engine-1")));
         });
 
-        List<AuditRecord> events = service.list(AuditQuery.all(), 10, 0, null, true).events();
+        List<AuditRecord> events = service.list(AuditQuery.all(), 10, 0, null, AuditService.Count.EXACT).events();
 
         assertThat(events).extracting(AuditRecord::action).containsExactly("database_deleted", "engine_deleted");
         assertThat(events).extracting(AuditRecord::engineId).containsExactly("engine-1", "engine-1");
+    }
+
+    @Test
+    void aCappedCountSaysWhenMoreMatchThanItCounted() {
+        long over = AuditService.COUNT_LIMIT + 1;
+        tx.executeWithoutResult(s -> {
+            for (long i = 1; i <= over; i++) {
+                log.success(AuditEvent.of("policy_updated", "policy", "policy-" + i, "Policy " + i, Map.of()));
+            }
+            log.success(AuditEvent.of("policy_deleted", "policy", "policy-1", "Policy 1", Map.of()));
+        });
+        AuditQuery updates = AuditQuery.all().withAction("policy_updated");
+
+        AuditService.Page capped = service.list(updates, 10, 0, null, AuditService.Count.CAPPED);
+        AuditService.Page exact = service.list(updates, 10, 0, null, AuditService.Count.EXACT);
+        AuditService.Page few = service.list(AuditQuery.all().withAction("policy_deleted"), 10, 0, null,
+                AuditService.Count.CAPPED);
+
+        assertThat(capped.total()).isEqualTo(AuditService.COUNT_LIMIT);
+        assertThat(capped.totalExact()).isFalse();
+        assertThat(capped.events()).hasSize(10);
+        assertThat(capped.hasMore()).isTrue();
+        assertThat(exact.total()).isEqualTo(over);
+        assertThat(exact.totalExact()).isTrue();
+        assertThat(few.total()).isEqualTo(1);
+        assertThat(few.totalExact()).isTrue();
+    }
+
+    @Test
+    void searchAndResourceNameFindEveryEventContainingTheTextAndNoOther() {
+        List<String> names = List.of("Ledger-ETL-qa", "ledger_etl", "LEDGER", "100% sure", "say \"hi\" now",
+                "Ünïcode Straße", "ab", "xledgerx", "a:b*c");
+        tx.executeWithoutResult(s -> {
+            for (int i = 0; i < names.size(); i++) {
+                log.success(AuditEvent.of("database_updated", "database", "db-" + i, names.get(i), Map.of()));
+            }
+        });
+        // What an archived event keeps (no text) and a deleted one (nothing) must not be found any more.
+        jdbc.sql("UPDATE audit_events SET resource_name = NULL, name_search = NULL, search_text = NULL"
+                + " WHERE resource_id = 'db-7'").update();
+        jdbc.sql("DELETE FROM audit_events WHERE resource_id = 'db-8'").update();
+        List<AuditRecord> all = service.list(AuditQuery.all(), 100, 0, null, AuditService.Count.EXACT).events();
+
+        for (String needle : List.of("ledger", "LEDGER-etl", "_etl", "100%", "% s", "\"hi\"", "straße", "ÜNÏ", "ab",
+                "e", "db-3", "er-", "no such thing", "xledgerx", "a:b*", "*c")) {
+            String n = needle.toLowerCase(java.util.Locale.ROOT);
+            List<String> bySearch = all.stream().filter(e -> !e.resourceId().equals("db-7"))
+                    .filter(e -> java.util.stream.Stream.of(e.resourceName(),
+                            e.resourceId(), e.userId(), e.userEmail())
+                    .anyMatch(v -> v != null && v.toLowerCase(java.util.Locale.ROOT).contains(n)))
+                    .map(AuditRecord::id).toList();
+            List<String> byName = all.stream().filter(e -> e.resourceName() != null
+                    && e.resourceName().toLowerCase(java.util.Locale.ROOT).contains(n)).map(AuditRecord::id).toList();
+            AuditQuery search = new AuditQuery(null, null, null, null, needle, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null);
+            AuditQuery name = new AuditQuery(null, null, null, null, null, null, null, needle, null, null, null, null,
+                    null, null, null, null, null, null, null);
+
+            assertThat(service.list(search, 100, 0, null, AuditService.Count.EXACT).events())
+                    .as("search=%s", needle).extracting(AuditRecord::id).containsExactlyElementsOf(bySearch);
+            assertThat(service.list(name, 100, 0, null, AuditService.Count.EXACT).events())
+                    .as("resource_name=%s", needle).extracting(AuditRecord::id).containsExactlyElementsOf(byName);
+            assertThat(service.list(search, 100, 0, null, AuditService.Count.CAPPED).total())
+                    .as("count of search=%s", needle).isEqualTo(bySearch.size());
+        }
+        assertThat(service.list(AuditQuery.all(), 100, 0, null, AuditService.Count.EXACT).events()).hasSize(8);
+    }
+
+    @Test
+    void searchPagesByCursorNewestFirst() {
+        tx.executeWithoutResult(s -> {
+            for (int i = 1; i <= 7; i++) {
+                log.success(AuditEvent.of("database_updated", "database", "db-" + i, "orders-" + i, Map.of()));
+                log.success(AuditEvent.of("database_updated", "database", "other-" + i, "billing-" + i, Map.of()));
+            }
+        });
+        AuditQuery orders = new AuditQuery(null, null, null, null, "orders", null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null);
+        List<String> seen = new ArrayList<>();
+        Long cursor = null;
+        do {
+            AuditService.Page page = service.list(orders, 3, 0, cursor, AuditService.Count.CAPPED);
+            assertThat(page.total()).isEqualTo(7);
+            page.events().forEach(e -> seen.add(e.resourceName()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+
+        assertThat(seen).containsExactly("orders-7", "orders-6", "orders-5", "orders-4", "orders-3", "orders-2",
+                "orders-1");
+        assertThat(service.list(orders, 2, 3, null, AuditService.Count.NONE).events())
+                .extracting(AuditRecord::resourceName).containsExactly("orders-4", "orders-3");
+    }
+
+    @Test
+    void aBoundedCountCountsNewestFirstInWindowsAndSaysWhenItStoppedEarly() {
+        tx.executeWithoutResult(s -> {
+            for (int i = 1; i <= 30; i++) {
+                log.success(AuditEvent.of(i % 3 == 0 ? "policy_deleted" : "policy_updated", "policy", "policy-" + i,
+                        "Policy " + i, Map.of()));
+            }
+        });
+        AuditQuery deleted = AuditQuery.all().withAction("policy_deleted");
+
+        // Windows of 2, 8, 32 sequence numbers from the newest: with time to spare the count reaches the first event.
+        assertThat(repository.count(deleted, 1000, Long.MAX_VALUE, 2)).isEqualTo(new AuditRepository.Tally(10, true));
+        // Without time, it stops after the first window (events 29 and 30: one deletion) and says so.
+        assertThat(repository.count(deleted, 1000, 0, 2)).isEqualTo(new AuditRepository.Tally(1, false));
+        // Past the cap it stops too.
+        assertThat(repository.count(deleted, 4, Long.MAX_VALUE, 2)).isEqualTo(new AuditRepository.Tally(4, false));
+        // Time alone is counted from the sequence, exactly.
+        assertThat(repository.count(AuditQuery.all(), 4, 0, 2)).isEqualTo(new AuditRepository.Tally(30, true));
+        assertThat(repository.count(deleted)).isEqualTo(10);
     }
 
     @Test
@@ -311,7 +427,7 @@ abstract class AuditTrailContract {
         List<Long> seen = new ArrayList<>();
         Long cursor = null;
         do {
-            AuditService.Page page = service.list(AuditQuery.all(), 5, 0, cursor, true);
+            AuditService.Page page = service.list(AuditQuery.all(), 5, 0, cursor, AuditService.Count.EXACT);
             assertThat(page.total()).isEqualTo(23);
             page.events().forEach(e -> seen.add(e.sequence()));
             cursor = page.nextCursor();
@@ -332,16 +448,15 @@ abstract class AuditTrailContract {
 
         AuditQuery failedRestores = new AuditQuery(null, "restore", null, "failed", null, "postgresql", "engine-9", "sho",
                 null, "restore", "critical", null, true, null, null, null, null, null, null);
-        AuditService.Page page = service.list(failedRestores, 10, 0, null, true);
+        AuditService.Page page = service.list(failedRestores, 10, 0, null, AuditService.Count.EXACT);
 
         assertThat(page.total()).isEqualTo(1);
         assertThat(page.events()).singleElement().satisfies(e -> {
             assertThat(e.errorMessage()).isEqualTo("pg_restore: error");
             assertThat(e.gdprRelevant()).isTrue();
         });
-        assertThat(service.list(AuditQuery.all().withAction("policy_updated"), 10, 0, null, true).total()).isEqualTo(4);
-        assertThat(service.list(AuditQuery.all().withTime(NOW.toEpochMilli() + 1, null), 10, 0, null, true).total())
-                .isZero();
+        assertThat(count(AuditQuery.all().withAction("policy_updated"))).isEqualTo(4);
+        assertThat(count(AuditQuery.all().withTime(NOW.toEpochMilli() + 1, null))).isZero();
         assertThat(repository.distinct("action")).containsExactly("policy_updated", "restore_failed");
     }
 
@@ -435,7 +550,7 @@ abstract class AuditTrailContract {
         ChainVerifier.Result result = verify();
         assertThat(result.valid()).as(result.problem()).isTrue();
         assertThat(result.archivedEvents()).isEqualTo(6);
-        assertThat(service.list(AuditQuery.all().withAction("audit_archived"), 10, 0, null, true).total()).isEqualTo(2);
+        assertThat(count(AuditQuery.all().withAction("audit_archived"))).isEqualTo(2);
         for (String key : report.keys()) {
             try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(storage.read(key),
                     StandardCharsets.UTF_8))) {
