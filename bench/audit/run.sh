@@ -227,7 +227,7 @@ measure_query() { # label, path
     echo "   $label: GET $path answered $code: $(head -c 300 "$work/q.body")" >&2
     exit 1
   fi
-  matches=$(jq -r 'if has("total") then .total elif has("actions") then (.actions | length)
+  matches=$(jq -r 'if has("total") then (if .total_exact == false then ">= \(.total)" else .total end) elif has("actions") then (.actions | length)
     elif has("resource_types") then (.resource_types | length) elif has("count") then .count else "–" end' "$work/q.body")
   wrk -t1 -c"$query_conns" -d"$warmup" --timeout 120s "$url" >/dev/null
   settle

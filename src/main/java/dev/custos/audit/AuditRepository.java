@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -152,23 +156,53 @@ class AuditRepository {
                 .query(String.class).list();
     }
 
-    /** Reads events {@code from}..{@code to} in sequence order, in batches, until {@code consumer} returns false. */
-    void forEach(long from, long to, Predicate<AuditRecord> consumer) {
-        long next = from;
-        int batch = 5000;
-        while (next <= to) {
-            List<AuditRecord> rows = jdbc.sql("SELECT " + AuditRows.COLUMNS
-                            + " FROM audit_events WHERE sequence >= ? AND sequence <= ? ORDER BY sequence LIMIT " + batch)
-                    .params(next, to).query(AuditRows.MAPPER).list();
-            for (AuditRecord r : rows) {
-                if (!consumer.test(r)) {
+    private static final int BATCH = 5000;
+
+    /**
+     * Reads events {@code from}..{@code to} in sequence order, a batch at a time, until {@code consumer} returns false.
+     * The next batch is read (and its rows decoded) on a thread of its own while the consumer handles this one.
+     */
+    void forEachBatch(long from, long to, Predicate<List<AuditRecord>> consumer) {
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "audit-read-ahead");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<List<AuditRecord>> next = reader.submit(() -> batch(from, to));
+            while (next != null) {
+                List<AuditRecord> rows = await(next);
+                next = null;
+                if (rows.size() == BATCH && rows.get(BATCH - 1).sequence() < to) {
+                    long after = rows.get(BATCH - 1).sequence() + 1;
+                    next = reader.submit(() -> batch(after, to));
+                }
+                if (rows.isEmpty() || !consumer.test(rows)) {
                     return;
                 }
             }
-            if (rows.size() < batch) {
-                return;
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    private List<AuditRecord> batch(long from, long to) {
+        return jdbc.sql("SELECT " + AuditRows.COLUMNS
+                        + " FROM audit_events WHERE sequence >= ? AND sequence <= ? ORDER BY sequence LIMIT " + BATCH)
+                .params(from, to).query(AuditRows.MAPPER).list();
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
-            next = rows.get(rows.size() - 1).sequence() + 1;
+            throw new IllegalStateException("Reading the audit trail failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the audit trail", e);
         }
     }
 

@@ -137,7 +137,7 @@ class AuditService {
         boolean whole = first == head.firstSequence() && to == null;
         ChainVerifier verifier = new ChainVerifier(first, previous, checkpoints.between(first, last),
                 checkpoints.publicKey(), whole);
-        repository.forEach(first, last, verifier::accept);
+        repository.forEachBatch(first, last, verifier::acceptAll);
         // A check of the whole chain must end at the head; a check of a part ends where it was asked to.
         Long expectedLast = to == null ? Long.valueOf(head.lastSequence()) : (to <= max ? to : null);
         return verifier.finish(expectedLast);

@@ -41,11 +41,16 @@ public final class Canonical {
 
     /** The hash of an event: SHA-256 over a domain tag, the previous event's hash and the event's canonical JSON. */
     public static String chain(String previousHash, Map<String, Object> hashedFields) {
+        return chain(previousHash, json(hashedFields).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #chain(String, Map)} over the event's canonical JSON already encoded (which does not depend on the chain). */
+    public static String chain(String previousHash, byte[] canonicalJson) {
         MessageDigest sha = sha256();
         sha.update(DOMAIN);
         sha.update(previousHash.getBytes(StandardCharsets.US_ASCII));
         sha.update((byte) '\n');
-        sha.update(json(hashedFields).getBytes(StandardCharsets.UTF_8));
+        sha.update(canonicalJson);
         return HexFormat.of().formatHex(sha.digest());
     }
 

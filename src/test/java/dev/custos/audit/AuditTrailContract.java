@@ -167,6 +167,21 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void verifyReadsPastItsBatchesAndNamesAnEditInALaterOne() {
+        // Verification reads 5000 events at a time, the next batch while it checks this one.
+        tx.executeWithoutResult(s -> write(10_003));
+        assertThat(verify().valid()).isTrue();
+        assertThat(verify().checkedEvents()).isEqualTo(10_003);
+
+        jdbc.sql("UPDATE audit_events SET resource_name = 'Someone else' WHERE sequence = 10002").update();
+        ChainVerifier.Result result = verify();
+
+        assertThat(result.valid()).isFalse();
+        assertThat(result.firstBadSequence()).isEqualTo(10_002);
+        assertThat(result.checkedEvents()).isEqualTo(10_001);
+    }
+
+    @Test
     void anEditedJsonValueIsNamedEvenWhenItIsNoLongerJson() {
         write(3);
         jdbc.sql("UPDATE audit_events SET details = '{not json' WHERE sequence = 2").update();
