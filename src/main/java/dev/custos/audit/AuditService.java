@@ -41,7 +41,7 @@ class AuditService {
     static final long COUNT_LIMIT = 1000;
 
     /** And how long it counts at most (after the page is found), so that no combination of filters makes it slow. */
-    static final long COUNT_BUDGET_NANOS = 20_000_000;
+    static final long COUNT_BUDGET_NANOS = 10_000_000;
 
     /**
      * One page of events, newest first. {@code total} is exact when {@code totalExact}; otherwise at least

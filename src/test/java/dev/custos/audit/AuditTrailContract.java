@@ -437,6 +437,22 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void anOffsetSkipsThatManyOfTheNewestEventsWithOrWithoutATimeWindow() {
+        write(23);
+        List<Long> page = service.list(AuditQuery.all(), 5, 5, null, AuditService.Count.EXACT).events().stream()
+                .map(AuditRecord::sequence).toList();
+        List<Long> windowed = service.list(AuditQuery.all().withTime(NOW.toEpochMilli(), NOW.toEpochMilli() + 1), 5, 20,
+                null, AuditService.Count.EXACT).events().stream().map(AuditRecord::sequence).toList();
+        List<Long> filtered = service.list(AuditQuery.all().withAction("policy_updated"), 5, 20, null,
+                AuditService.Count.EXACT).events().stream().map(AuditRecord::sequence).toList();
+
+        assertThat(page).containsExactly(18L, 17L, 16L, 15L, 14L);
+        assertThat(windowed).containsExactly(3L, 2L, 1L);
+        assertThat(filtered).containsExactly(3L, 2L, 1L);
+        assertThat(service.list(AuditQuery.all(), 5, 23, null, AuditService.Count.EXACT).events()).isEmpty();
+    }
+
+    @Test
     void pagesByCursorVisitEveryEventOnceNewestFirst() {
         write(23);
         List<Long> seen = new ArrayList<>();
