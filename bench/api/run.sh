@@ -96,7 +96,7 @@ free_port() {
 # Starts Custos with the environment given as arguments (NAME=value ...); sets $port and $server_pid.
 start_server() {
   port=$(free_port)
-  env "$@" CUSTOS_PORT="$port" java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$work/server-$port.log" 2>&1 &
+  env "$@" CUSTOS_AUTH="${CUSTOS_AUTH:-none}" CUSTOS_PORT="$port" java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$work/server-$port.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
     if curl -sf "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; then return 0; fi

@@ -140,7 +140,8 @@ to_ms() { # wrk latency such as 812.00us, 1.25ms, 1.02s, 1.00m -> milliseconds
 start_server() { # data dir, catalog url
   port=$(free_port)
   server_log="$work/custos-$port.log"
-  local env=(CUSTOS_DATA_DIR="$1" CUSTOS_CATALOG_URL="$2" CUSTOS_STORAGE_LOCAL_PATH="$1/backups" CUSTOS_PORT="$port")
+  local env=(CUSTOS_DATA_DIR="$1" CUSTOS_CATALOG_URL="$2" CUSTOS_STORAGE_LOCAL_PATH="$1/backups" CUSTOS_PORT="$port"
+    CUSTOS_AUTH="${CUSTOS_AUTH:-none}")
   [[ $2 != jdbc:postgresql:* ]] || env+=(CUSTOS_CATALOG_USERNAME=postgres CUSTOS_CATALOG_PASSWORD="${PGPASSWORD:-}")
   env "${env[@]}" java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$server_log" 2>&1 &
   server_pid=$!

@@ -178,7 +178,7 @@ start_custos() { # grep pattern of a required path...
   fi
   port=$(free_port)
   mkdir -p "$work/custos-data" "$out_made/custos-backups"
-  CUSTOS_DATA_DIR="$work/custos-data" CUSTOS_STORAGE_LOCAL_PATH="$out_made/custos-backups" CUSTOS_PORT="$port" \
+  CUSTOS_DATA_DIR="$work/custos-data" CUSTOS_STORAGE_LOCAL_PATH="$out_made/custos-backups" CUSTOS_PORT="$port" CUSTOS_AUTH="${CUSTOS_AUTH:-none}" \
     java -Xmx256m "-Xlog:gc:file=$work/gc.log:uptime" ${BENCH_JAVA_OPTS:-} -jar "$build_dir/custos.jar" \
     >"$work/custos.log" 2>&1 &
   server_pid=$!

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -15,9 +16,12 @@ class HealthController {
 
     private final Clock clock;
     private final String version;
+    private final String auth;
 
-    HealthController(Clock clock, ObjectProvider<BuildProperties> build) {
+    HealthController(Clock clock, ObjectProvider<BuildProperties> build,
+            @Value("${custos.security.auth:required}") String auth) {
         this.clock = clock;
+        this.auth = auth.trim().toLowerCase(java.util.Locale.ROOT);
         BuildProperties props = build.getIfAvailable();
         this.version = props == null ? "unknown" : props.getVersion();
     }
@@ -30,6 +34,11 @@ class HealthController {
         body.put("service", "custos");
         body.put("version", version);
         body.put("timestamp", clock.instant());
+        body.put("auth", auth);
+        if (auth.equals("none")) {
+            body.put("warning", "Authentication is off (CUSTOS_AUTH=none): anyone who can reach this service can read,"
+                    + " download, restore and delete every backup. Use it for development only.");
+        }
         return body;
     }
 }

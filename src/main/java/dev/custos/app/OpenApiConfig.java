@@ -4,8 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.tags.Tag;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,6 +46,7 @@ class OpenApiConfig {
         tag("/api/backups", "Backups", BACKUPS);
         tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");
         tag("/api/settings", "Settings", "Application-wide defaults");
+        tag("/api/users", "Users", "Who may sign in, with which role (admin, operator, viewer); who am I");
         tag("/api/audit", "Audit", "The audit trail: queries, resource history, verification of the hash chain, export");
         tag("/api/system-status", "System", "Health of the service, its storage and its catalog");
         tag("/api/health", "System", "Health of the service, its storage and its catalog");
@@ -65,7 +69,11 @@ class OpenApiConfig {
                                 delete backups, and watch the system's status. JSON in snake_case; every error \
                                 is {"error": "..."} with a 4xx status naming the bad field, 404 for unknown ids \
                                 and 409 for duplicate names."""))
-                .tags(TAGS.values().stream().distinct().toList());
+                .tags(TAGS.values().stream().distinct().toList())
+                // Every operation but health and signed download links needs a user, unless CUSTOS_AUTH=none.
+                .components(new Components().addSecuritySchemes("basic",
+                        new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")))
+                .addSecurityItem(new SecurityRequirement().addList("basic"));
     }
 
     @Bean

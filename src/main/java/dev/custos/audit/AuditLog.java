@@ -168,12 +168,16 @@ public class AuditLog {
 
     /** Who is acting now, as the audit trail names them: the request's user, or {@code system} for workers. */
     public static String currentActor() {
-        return currentRequest() == null ? SYSTEM : ANONYMOUS;
+        return actor(currentRequest()).userId();
+    }
+
+    private static Actor actor(HttpServletRequest request) {
+        return request == null ? Actor.SYSTEM : Actor.of(request);
     }
 
     private AuditDraft draft(AuditEvent event, String status, String errorMessage) {
         HttpServletRequest request = currentRequest();
-        String userId = currentActor();
+        Actor actor = actor(request);
         Object details = tree(event.details());
         Object before = tree(event.before());
         Object after = tree(event.after());
@@ -183,9 +187,9 @@ public class AuditLog {
                 event.resourceType(),
                 event.resourceId(),
                 event.resourceName(),
-                userId,
-                null,
-                userId,
+                actor.userId(),
+                actor.email(),
+                actor.type(),
                 status,
                 chain.rules().classify(event.action(), event.resourceType(), status),
                 AuditDraft.engineId(details, event.resourceType(), event.resourceId()),

@@ -40,7 +40,7 @@ class RequestLogFilter extends OncePerRequestFilter {
             status = response.getStatus();
         } finally {
             requests.record(request.getMethod(), request.getRequestURI(), status,
-                    (System.nanoTime() - started) / 1_000_000, AuditLog.ANONYMOUS, request.getRemoteAddr(),
+                    (System.nanoTime() - started) / 1_000_000, Actor.of(request).userId(), request.getRemoteAddr(),
                     request.getHeader("User-Agent"), (String) request.getAttribute(RequestIds.ATTRIBUTE));
         }
     }

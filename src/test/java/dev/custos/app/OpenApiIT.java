@@ -52,6 +52,9 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/encryption-keys", List.of("get")),
             Map.entry("/api/encryption-keys/rotate", List.of("post")),
             Map.entry("/api/settings", List.of("get", "put")),
+            Map.entry("/api/users", List.of("get", "post")),
+            Map.entry("/api/users/me", List.of("get")),
+            Map.entry("/api/users/{id}", List.of("get", "put", "delete")),
             Map.entry("/api/audit", List.of("get")),
             Map.entry("/api/audit/{id}", List.of("get")),
             Map.entry("/api/audit/actions", List.of("get")),
@@ -102,13 +105,13 @@ class OpenApiIT extends ApiTest {
                 Map.entry("/api/schedules", "Schedules"), Map.entry("/api/cleanup-history", "Schedules"),
                 Map.entry("/api/databases/{id}/retention-preview", "Schedules"),
                 Map.entry("/api/databases/{id}/retention", "Schedules"),
-                Map.entry("/api/settings", "Settings"), Map.entry("/api/audit", "Audit"),
+                Map.entry("/api/settings", "Settings"), Map.entry("/api/users", "Users"), Map.entry("/api/audit", "Audit"),
                 Map.entry("/api/system-status", "System"),
                 Map.entry("/api/health", "System"));
 
         assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString())).containsExactly(
                 "Engines", "Databases", "Backups", "Restores", "Backup policies", "Schedules", "Encryption keys", "Settings",
-                "Audit",
+                "Users", "Audit",
                 "System");
         document.path("paths").properties().forEach(path -> {
             // The longest matching prefix decides: a backup trigger under /api/databases is filed under Backups.

@@ -61,7 +61,8 @@ public final class CustosProcess implements AutoCloseable {
         Map<String, String> properties = new LinkedHashMap<>();
         for (String argument : List.of("--server.port=" + port, "--custos.data-dir=" + dataDir,
                 "--custos.backups.heartbeat-interval=300ms", "--custos.backups.lease-timeout=10s",
-                "--custos.backups.poll-interval=200ms", "--spring.main.banner-mode=off")) {
+                "--custos.backups.poll-interval=200ms", "--spring.main.banner-mode=off",
+                "--custos.security.auth=none")) {
             properties.put(name(argument), argument);
         }
         for (String argument : arguments) {

@@ -1,0 +1,57 @@
+package dev.custos.security;
+
+import java.util.List;
+
+import org.springframework.http.HttpMethod;
+
+/**
+ * Who may call what: every API endpoint falls under the first rule that matches its method and path. The table is
+ * the whole authorization policy, stated once; docs/api.md ("Access") shows it and the authorization test walks
+ * every endpoint through it.
+ */
+final class AccessRules {
+
+    /** The least a caller must be. Each role holds the rights of the ones below it. */
+    enum Level {
+        /** No credentials: health, and signed download links (the signature is the credential). */
+        PUBLIC,
+        /** Any signed-in user. */
+        SIGNED_IN,
+        VIEWER, OPERATOR, ADMIN
+    }
+
+    /** {@code method} null for every method; {@code pattern} a Spring path pattern. */
+    record Rule(HttpMethod method, String pattern, Level level) {
+    }
+
+    static final List<Rule> RULES = List.of(
+            new Rule(HttpMethod.GET, "/api/health", Level.PUBLIC),
+            new Rule(HttpMethod.GET, "/api/backups/download/file", Level.PUBLIC),
+            new Rule(HttpMethod.GET, "/api/users/me", Level.SIGNED_IN),
+            new Rule(null, "/api/users/**", Level.ADMIN),
+            new Rule(null, "/api/audit/**", Level.ADMIN),
+            new Rule(null, "/api/encryption-keys/**", Level.ADMIN),
+            // A download link hands a backup's data out: as sensitive as a restore.
+            new Rule(HttpMethod.GET, "/api/backups/download", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/databases/*/backup", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/backups/*/cancel", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/backups/*/lock", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/backups/*/restore", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/backups/*/verify", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/restores/upload", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/restores/*/cancel", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/restores/*/rollback", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/engines/*/test", Level.OPERATOR),
+            new Rule(HttpMethod.POST, "/api/engines/*/discover", Level.OPERATOR),
+            // A preview with a proposed policy is a read, though it comes as a POST.
+            new Rule(HttpMethod.POST, "/api/databases/*/retention-preview", Level.VIEWER),
+            new Rule(HttpMethod.GET, "/api/**", Level.VIEWER),
+            // Every other change: configuration (engines, databases, policies, settings), deletions, unlocking,
+            // applying retention.
+            new Rule(null, "/api/**", Level.ADMIN),
+            // Not the API: Spring's error page (and the web UI, later).
+            new Rule(null, "/**", Level.PUBLIC));
+
+    private AccessRules() {
+    }
+}

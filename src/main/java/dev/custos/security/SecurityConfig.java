@@ -1,0 +1,192 @@
+package dev.custos.security;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.custos.audit.Actor;
+
+/**
+ * Authentication and authorization of the API. With {@code custos.security.auth=required} (the default) a request
+ * signs in with HTTP Basic as a user, and {@link AccessRules} decides what its role may call; with {@code none}
+ * everything is allowed and every request acts as {@code anonymous}. Either way: no session, no stack traces, and
+ * the security headers on every response. Cross-origin requests stay refused (no CORS headers are sent).
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        // Argon2id for new hashes; the "{id}" prefix lets stored hashes of another algorithm keep working.
+        return new DelegatingPasswordEncoder("argon2", Map.of(
+                "argon2", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(),
+                "bcrypt", new BCryptPasswordEncoder()));
+    }
+
+    @Bean
+    RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.fromHierarchy("ROLE_ADMIN > ROLE_OPERATOR\nROLE_OPERATOR > ROLE_VIEWER");
+    }
+
+    /**
+     * Spring Security's firewall, except that any method passes it: the API answers an unknown method with its own
+     * 405, as it did before authentication existed.
+     */
+    @Bean
+    HttpFirewall firewall() {
+        StrictHttpFirewall firewall = new StrictHttpFirewall();
+        firewall.setUnsafeAllowAnyHttpMethod(true);
+        return firewall;
+    }
+
+    /**
+     * Requests the firewall refuses before anything else sees them (an encoded slash, a path with {@code ..} or
+     * {@code //}, a control character) answer like every other error, not with an empty body.
+     */
+    @Bean
+    RequestRejectedHandler requestRejected(JsonMapper json) {
+        JsonErrors errors = new JsonErrors(json);
+        return (request, response, e) -> errors.write(response, HttpServletResponse.SC_BAD_REQUEST,
+                "The request was refused: " + e.getMessage());
+    }
+
+    /**
+     * The one way to sign in with a password. As a bean it also keeps Spring Boot from making its default in-memory
+     * user with a generated password.
+     */
+    @Bean
+    AuthenticationProvider userAuthentication(UserService users) {
+        return new UserAuthentication(users);
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, AuthenticationProvider users,
+            JsonMapper json) throws Exception {
+        JsonErrors errors = new JsonErrors(json);
+        http.csrf(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h
+                        .contentSecurityPolicy(c -> c.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
+                .exceptionHandling(e -> e.authenticationEntryPoint(errors::unauthorized)
+                        .accessDeniedHandler(errors.forbidden()));
+        if (!properties.required()) {
+            http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
+            return http.build();
+        }
+        http.httpBasic(b -> b.realmName("Custos").authenticationEntryPoint(errors::unauthorized))
+                .authenticationProvider(users)
+                .addFilterAfter(new ActorFilter(), BasicAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> {
+                    for (AccessRules.Rule rule : AccessRules.RULES) {
+                        var matcher = rule.method() == null ? a.requestMatchers(rule.pattern())
+                                : a.requestMatchers(rule.method(), rule.pattern());
+                        switch (rule.level()) {
+                            case PUBLIC -> matcher.permitAll();
+                            case SIGNED_IN -> matcher.authenticated();
+                            case VIEWER -> matcher.hasRole("VIEWER");
+                            case OPERATOR -> matcher.hasRole("OPERATOR");
+                            case ADMIN -> matcher.hasRole("ADMIN");
+                        }
+                    }
+                    a.anyRequest().denyAll();
+                });
+        return http.build();
+    }
+
+    /** Checks a username and password against the users table. */
+    private record UserAuthentication(UserService users) implements AuthenticationProvider {
+
+        @Override
+        public Authentication authenticate(Authentication authentication) {
+            Object credentials = authentication.getCredentials();
+            User user = users.authenticate(authentication.getName(), credentials == null ? null : credentials.toString())
+                    .orElseThrow(() -> new BadCredentialsException("Wrong username or password"));
+            return UsernamePasswordAuthenticationToken.authenticated(new SignedIn(user), null,
+                    List.of(new SimpleGrantedAuthority(Role.of(user.role()).authority())));
+        }
+
+        @Override
+        public boolean supports(Class<?> authentication) {
+            return UsernamePasswordAuthenticationToken.class.isAssignableFrom(authentication);
+        }
+    }
+
+    /** Names the signed-in user on the request, for the audit trail and the request log. */
+    private static final class ActorFilter extends OncePerRequestFilter {
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            Authentication a = SecurityContextHolder.getContext().getAuthentication();
+            if (a != null && a.getPrincipal() instanceof SignedIn s) {
+                request.setAttribute(Actor.ATTRIBUTE, Actor.user(s.user().id(), s.user().email()));
+            }
+            chain.doFilter(request, response);
+        }
+    }
+
+    /** 401 and 403 as the rest of the API answers errors: {@code {"error": "..."}}. */
+    private record JsonErrors(JsonMapper json) {
+
+        void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+                throws IOException {
+            boolean tried = request.getHeader("Authorization") != null;
+            response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
+            write(response, HttpServletResponse.SC_UNAUTHORIZED, tried ? "Wrong username or password"
+                    : "Authentication required: sign in with a username and password (HTTP Basic)");
+        }
+
+        AccessDeniedHandler forbidden() {
+            return (request, response, e) -> {
+                Authentication a = SecurityContextHolder.getContext().getAuthentication();
+                String role = a != null && a.getPrincipal() instanceof SignedIn s ? s.user().role() : "anonymous";
+                write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: the role " + role + " may not "
+                        + request.getMethod() + " " + request.getRequestURI());
+            };
+        }
+
+        void write(HttpServletResponse response, int status, String message) throws IOException {
+            response.setStatus(status);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setCharacterEncoding("UTF-8");
+            response.getWriter().write(json.writeValueAsString(Map.of("error", message)));
+        }
+    }
+}
