@@ -35,8 +35,12 @@ class AuditRepository {
     record Span(long first, long last) {
     }
 
-    /** The newest window of sequence numbers a bounded count reads; each next one is four times as long. */
+    /**
+     * The newest window of sequence numbers a bounded count reads; each next one is four times as long, up to
+     * {@code LAST_WINDOW}, so that no one window runs far past the time budget.
+     */
     private static final long FIRST_WINDOW = 8192;
+    private static final long LAST_WINDOW = 1 << 19;
 
     /** A trigram index holds texts of this many characters or more; a shorter one is matched by a scan. */
     private static final int TRIGRAM = 3;
@@ -129,9 +133,10 @@ class AuditRepository {
         Source s = source(q).orElseThrow();
         long found = 0;
         long window = firstWindow;
-        for (long high = span.get().last(); high >= span.get().first(); high -= window, window *= 4) {
+        for (long high = span.get().last(); high >= span.get().first();
+                high -= window, window = Math.min(window * 4, LAST_WINDOW)) {
             long low = Math.max(span.get().first(), high - window + 1);
-            Filters f = s.filters();
+            Filters f = s.filters().copy();
             f.add(s.order() + " >= :windowLow", "windowLow", low);
             f.add(s.order() + " <= :windowHigh", "windowHigh", high);
             found += jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM " + s.from() + f.where() + " LIMIT "

@@ -79,10 +79,11 @@ class AuditService {
             total = events.size(); // the first page holds every match
         } else if (count == Count.CAPPED) {
             AuditRepository.Tally tally = repository.count(query, COUNT_LIMIT, COUNT_BUDGET_NANOS);
-            // Never less than what the page itself proves: the events before it, its own, and one more.
-            long seen = cursor == null ? offset + events.size() + (more ? 1 : 0) : 0;
-            total = Math.max(tally.count(), Math.min(seen, COUNT_LIMIT));
-            exact = tally.exact() && tally.count() >= seen;
+            // An early stop is never less than what the page itself proves: the events before it (when it found
+            // any: an offset past the end proves nothing), its own, and one more.
+            long seen = cursor == null && !events.isEmpty() ? offset + events.size() + (more ? 1 : 0) : 0;
+            total = tally.exact() ? tally.count() : Math.max(tally.count(), seen);
+            exact = tally.exact();
         }
         Long next = more ? events.get(events.size() - 1).sequence() : null;
         return new Page(events, total, exact, more, next);

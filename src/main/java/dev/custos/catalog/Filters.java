@@ -69,6 +69,14 @@ public final class Filters {
         return this;
     }
 
+    /** A copy to add more conditions to, leaving this one as it is. */
+    public Filters copy() {
+        Filters c = new Filters();
+        c.conditions.addAll(conditions);
+        c.params.putAll(params);
+        return c;
+    }
+
     public String where() {
         return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     }

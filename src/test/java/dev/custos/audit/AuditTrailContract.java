@@ -450,6 +450,12 @@ abstract class AuditTrailContract {
         assertThat(windowed).containsExactly(3L, 2L, 1L);
         assertThat(filtered).containsExactly(3L, 2L, 1L);
         assertThat(service.list(AuditQuery.all(), 5, 23, null, AuditService.Count.EXACT).events()).isEmpty();
+        // An offset past the end proves nothing about how many match: the count stays exact.
+        AuditService.Page past = service.list(AuditQuery.all().withAction("policy_updated"), 5, 500, null,
+                AuditService.Count.CAPPED);
+        assertThat(past.events()).isEmpty();
+        assertThat(past.total()).isEqualTo(23);
+        assertThat(past.totalExact()).isTrue();
     }
 
     @Test
