@@ -6,8 +6,7 @@ import org.springframework.http.HttpMethod;
 
 /**
  * Who may call what: every API endpoint falls under the first rule that matches its method and path. The table is
- * the whole authorization policy, stated once; docs/api.md ("Access") shows it and the authorization test walks
- * every endpoint through it.
+ * the whole authorization policy, stated once; docs/api.md ("Users and access") shows it.
  */
 final class AccessRules {
 
@@ -30,7 +29,6 @@ final class AccessRules {
             new Rule(HttpMethod.GET, "/api/users/me", Level.SIGNED_IN),
             new Rule(null, "/api/users/**", Level.ADMIN),
             new Rule(null, "/api/audit/**", Level.ADMIN),
-            new Rule(null, "/api/encryption-keys/**", Level.ADMIN),
             // A download link hands a backup's data out: as sensitive as a restore.
             new Rule(HttpMethod.GET, "/api/backups/download", Level.OPERATOR),
             new Rule(HttpMethod.POST, "/api/databases/*/backup", Level.OPERATOR),
@@ -42,12 +40,11 @@ final class AccessRules {
             new Rule(HttpMethod.POST, "/api/restores/*/cancel", Level.OPERATOR),
             new Rule(HttpMethod.POST, "/api/restores/*/rollback", Level.OPERATOR),
             new Rule(HttpMethod.POST, "/api/engines/*/test", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/engines/*/discover", Level.OPERATOR),
             // A preview with a proposed policy is a read, though it comes as a POST.
             new Rule(HttpMethod.POST, "/api/databases/*/retention-preview", Level.VIEWER),
             new Rule(HttpMethod.GET, "/api/**", Level.VIEWER),
-            // Every other change: configuration (engines, databases, policies, settings), deletions, unlocking,
-            // applying retention.
+            // Every other change: configuration (engines, databases, policies, settings; discovery, which can import
+            // databases), deletions, unlocking, applying retention, rotating the encryption key.
             new Rule(null, "/api/**", Level.ADMIN),
             // Not the API: Spring's error page (and the web UI, later).
             new Rule(null, "/**", Level.PUBLIC));

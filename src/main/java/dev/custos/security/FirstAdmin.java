@@ -1,6 +1,7 @@
 package dev.custos.security;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,26 +42,30 @@ class FirstAdmin implements ApplicationRunner {
             return;
         }
         String password = UserService.randomPassword();
-        // The file first: a user whose password nobody was told would lock everyone out.
         Path file = properties.adminPasswordFile().toAbsolutePath();
-        write(file, password + "\n");
-        if (users.createFirstAdmin(password)) {
-            log.warn("Created the first user 'admin' with a random password, written to {} (readable by this OS user"
-                    + " only). Sign in with it, then change it (PUT /api/users/{id}) and delete the file.", file);
-        } else {
-            Files.deleteIfExists(file);
-        }
-    }
-
-    private static void write(Path file, String content) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + "-", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(tmp, password + "\n", StandardCharsets.UTF_8);
+            // The file takes its place inside the transaction that creates the user, before it commits: a user whose
+            // password nobody was told would lock everyone out, and a process that loses the race to create the
+            // first user (several share a catalog) never touches the winner's file.
+            if (users.createFirstAdmin(password, () -> publish(tmp, file))) {
+                log.warn("Created the first user 'admin' with a random password, written to {} (readable by this OS"
+                        + " user only). Sign in with it, then change it (PUT /api/users/{id}) and delete the file.",
+                        file);
+            }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void publish(Path tmp, Path file) {
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the first admin's password to " + file, e);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * What a user may do. Each role holds the rights of the ones below it: an admin does everything (users, audit,
  * settings, configuration, deletions); an operator runs backups, restores and verifications and reads everything
- * but the audit trail; a viewer reads, but never downloads or restores.
+ * but the audit trail and the users; a viewer reads as much, but never downloads or restores.
  */
 enum Role {
     ADMIN, OPERATOR, VIEWER;

@@ -8,6 +8,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
@@ -23,10 +24,6 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
-import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -46,15 +43,8 @@ import dev.custos.audit.Actor;
  * the security headers on every response. Cross-origin requests stay refused (no CORS headers are sent).
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfig {
-
-    @Bean
-    PasswordEncoder passwordEncoder() {
-        // Argon2id for new hashes; the "{id}" prefix lets stored hashes of another algorithm keep working.
-        return new DelegatingPasswordEncoder("argon2", Map.of(
-                "argon2", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(),
-                "bcrypt", new BCryptPasswordEncoder()));
-    }
 
     @Bean
     RoleHierarchy roleHierarchy() {
@@ -93,8 +83,7 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, AuthenticationProvider users,
-            JsonMapper json) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, JsonMapper json) throws Exception {
         JsonErrors errors = new JsonErrors(json);
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
@@ -111,7 +100,9 @@ class SecurityConfig {
             return http.build();
         }
         http.httpBasic(b -> b.realmName("Custos").authenticationEntryPoint(errors::unauthorized))
-                .authenticationProvider(users)
+                // The provider bean signs in through the global manager; registered here too, a wrong password
+                // would be hashed twice (once per manager).
+                .addFilterBefore(new CrossSiteFilter(errors), BasicAuthenticationFilter.class)
                 .addFilterAfter(new ActorFilter(), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> {
                     for (AccessRules.Rule rule : AccessRules.RULES) {
@@ -145,6 +136,53 @@ class SecurityConfig {
         @Override
         public boolean supports(Class<?> authentication) {
             return UsernamePasswordAuthenticationToken.class.isAssignableFrom(authentication);
+        }
+    }
+
+    /**
+     * Refuses changes a browser sends on behalf of another site. A browser keeps Basic credentials once a user typed
+     * them and sends them with a cross-site form POST, which needs no CORS (and several endpoints act without a JSON
+     * body: an upload restore, a rollback, a backup). Browsers say where a request comes from (Sec-Fetch-Site, Origin);
+     * clients that are not browsers send neither and pass.
+     */
+    private static final class CrossSiteFilter extends OncePerRequestFilter {
+
+        private final JsonErrors errors;
+
+        CrossSiteFilter(JsonErrors errors) {
+            this.errors = errors;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            String method = request.getMethod();
+            boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+            if (!safe && crossSite(request)) {
+                errors.write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: a " + method + " from another"
+                        + " site (Origin " + request.getHeader("Origin") + ") is refused");
+                return;
+            }
+            chain.doFilter(request, response);
+        }
+
+        static boolean crossSite(HttpServletRequest request) {
+            String fetchSite = request.getHeader("Sec-Fetch-Site");
+            if (fetchSite != null) {
+                return !fetchSite.equals("same-origin") && !fetchSite.equals("none");
+            }
+            String origin = request.getHeader("Origin");
+            if (origin == null) {
+                return false;
+            }
+            String host = request.getHeader("Host");
+            try {
+                java.net.URI o = java.net.URI.create(origin);
+                String originHost = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
+                return host == null || originHost == null || !originHost.equalsIgnoreCase(host);
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.custos.catalog.CustosProperties;
 import dev.custos.catalog.Timestamps;
 
 @Repository
@@ -22,9 +23,21 @@ class UserRepository {
             "id, username, name, email, role, password_hash, disabled, created_at, updated_at, last_login_at";
 
     private final JdbcClient jdbc;
+    private final boolean postgres;
 
-    UserRepository(JdbcClient jdbc) {
+    UserRepository(JdbcClient jdbc, CustosProperties custos) {
         this.jdbc = jdbc;
+        this.postgres = custos.catalog().isPostgres();
+    }
+
+    /**
+     * Locks the admins' rows until the transaction ends, so that two changes that each leave "another" admin cannot
+     * both pass and leave none (SQLite's transactions run one at a time anyway).
+     */
+    void lockAdmins() {
+        if (postgres) {
+            jdbc.sql("SELECT id FROM users WHERE role = 'admin' FOR UPDATE").query(String.class).list();
+        }
     }
 
     List<User> findAll() {

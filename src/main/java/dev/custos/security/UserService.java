@@ -151,6 +151,7 @@ public class UserService {
             body.error("username cannot be changed (the audit trail names users by it)");
         }
         body.throwIfInvalid();
+        repository.lockAdmins();
         boolean losesAdmin = before.role().equals("admin") && !before.disabled()
                 && (!role.equals("admin") || disabled);
         if (losesAdmin && repository.otherActiveAdmins(id) == 0) {
@@ -187,6 +188,7 @@ public class UserService {
         if (id.equals(actingUserId)) {
             throw ApiException.conflict("You cannot delete yourself");
         }
+        repository.lockAdmins();
         if (u.role().equals("admin") && !u.disabled() && repository.otherActiveAdmins(id) == 0) {
             throw ApiException.conflict("User '" + u.username() + "' is the last enabled admin");
         }
@@ -204,11 +206,12 @@ public class UserService {
     }
 
     /**
-     * On first start with authentication on and no user: the {@code admin} user with {@code password}. False when a
-     * user exists already (another process created the first one at the same moment).
+     * On first start with authentication on and no user: the {@code admin} user with {@code password}, and
+     * {@code beforeCommit} (which tells someone the password) run before the user commits; if it fails, no user is
+     * created. False when a user exists already (another process created the first one at the same moment).
      */
     @Transactional
-    public boolean createFirstAdmin(String password) {
+    public boolean createFirstAdmin(String password, Runnable beforeCommit) {
         if (repository.count() > 0) {
             return false;
         }
@@ -225,6 +228,7 @@ public class UserService {
         details.put("username", u.username());
         details.put("first_start", true);
         audit.success(AuditEvent.of("user_created", "user", u.id(), u.username(), details).withAfter(u));
+        beforeCommit.run();
         return true;
     }
 

@@ -126,6 +126,10 @@ class AuthenticationApiIT extends ApiTest {
         assertForbidden(operator.put("/api/settings", Api.json("default_retention_days", 5)));
         assertForbidden(operator.get("/api/audit"));
         assertForbidden(operator.delete("/api/backups/delete?backup_id=b-x"));
+        // discovery can import databases: configuration, not an operator's
+        assertForbidden(operator.post("/api/engines/engine-x/discover?import=true", "{}"));
+        assertThat(operator.get("/api/encryption-keys").status()).isEqualTo(200);
+        assertForbidden(operator.post("/api/encryption-keys/rotate", "{}"));
 
         // each role holds the rights of the ones below it
         assertThat(operator.get("/api/databases").status()).isEqualTo(200);
@@ -220,6 +224,33 @@ class AuthenticationApiIT extends ApiTest {
         assertThat(admin.put("/api/users/" + adminId, Api.json("role", "viewer")).status()).isEqualTo(409);
         assertThat(admin.delete("/api/users/" + adminId).status()).isEqualTo(409);
         assertThat(admin.get("/api/users/me").json().path("role").asString()).isEqualTo("admin");
+    }
+
+    @Test
+    void aChangeABrowserSendsFromAnotherSiteIsRefusedEvenWithCredentials() throws Exception {
+        String password = Files.readString(PASSWORD_FILE).strip();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        String body = Api.json("name", unique("csrf"));
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, String, Integer> post = (header, value) -> {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/backup-policies"))
+                    .header("Authorization", basic).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (header != null) {
+                b.header(header, value);
+            }
+            try {
+                return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+
+        assertThat(post.apply("Origin", "http://evil.example")).isEqualTo(403);
+        assertThat(post.apply("Sec-Fetch-Site", "cross-site")).isEqualTo(403);
+        assertThat(post.apply("Origin", "http://127.0.0.1:" + port)).isEqualTo(201);
+        assertThat(admin.get("/api/backup-policies").text()).contains(Api.JSON.readTree(body).path("name").asString());
     }
 
     @Test
