@@ -6,7 +6,8 @@ import org.springframework.http.HttpMethod;
 
 /**
  * Who may call what: every API endpoint falls under the first rule that matches its method and path. The table is
- * the whole authorization policy, stated once; docs/api.md ("Users and access") shows it.
+ * the whole authorization policy, stated once; docs/api.md ("Users and access") shows it, and
+ * AuthorizationMatrixApiIT calls every endpoint as anonymous and as each role against its own copy of it.
  */
 final class AccessRules {
 
