@@ -6,10 +6,11 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+
+import dev.custos.security.SecurityProperties;
 
 @RestController
 class HealthController {
@@ -18,10 +19,9 @@ class HealthController {
     private final String version;
     private final String auth;
 
-    HealthController(Clock clock, ObjectProvider<BuildProperties> build,
-            @Value("${custos.security.auth:required}") String auth) {
+    HealthController(Clock clock, ObjectProvider<BuildProperties> build, SecurityProperties security) {
         this.clock = clock;
-        this.auth = auth.trim().toLowerCase(java.util.Locale.ROOT);
+        this.auth = security.auth();
         BuildProperties props = build.getIfAvailable();
         this.version = props == null ? "unknown" : props.getVersion();
     }
