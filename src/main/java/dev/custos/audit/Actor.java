@@ -6,9 +6,9 @@ import jakarta.servlet.http.HttpServletRequest;
  * Who a request acts as, as the audit trail and the request log name them. Authentication puts it on the request;
  * a request without one is {@code anonymous} (authentication off), and work outside a request is {@code system}.
  *
- * @param userId the user's id (or, later, an API key's)
+ * @param userId the user's id, the API key's id, or an OIDC token's subject
  * @param email  the user's email, when known
- * @param type   {@code user}, {@code anonymous} or {@code system}
+ * @param type   {@code user}, {@code api_key}, {@code oidc}, {@code anonymous} or {@code system}
  */
 public record Actor(String userId, String email, String type) {
 

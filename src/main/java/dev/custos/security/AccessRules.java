@@ -20,8 +20,21 @@ final class AccessRules {
         VIEWER, OPERATOR, ADMIN
     }
 
-    /** {@code method} null for every method; {@code pattern} a Spring path pattern. */
-    record Rule(HttpMethod method, String pattern, Level level) {
+    /**
+     * {@code method} null for every method; {@code pattern} a Spring path pattern; {@code scope} what an API key
+     * needs besides its owner's role ({@link Scopes}): {@code read} for a viewer's calls, {@code admin} for an
+     * admin's, {@code backup} or {@code restore} for an operator's, none for the public and signed-in levels.
+     */
+    record Rule(HttpMethod method, String pattern, Level level, String scope) {
+
+        Rule(HttpMethod method, String pattern, Level level) {
+            this(method, pattern, level, switch (level) {
+                case PUBLIC, SIGNED_IN -> null;
+                case VIEWER -> Scopes.READ;
+                case ADMIN -> Scopes.ADMIN;
+                case OPERATOR -> throw new IllegalArgumentException("an operator's rule names its scope: " + pattern);
+            });
+        }
     }
 
     static final List<Rule> RULES = List.of(
@@ -31,16 +44,16 @@ final class AccessRules {
             new Rule(null, "/api/users/**", Level.ADMIN),
             new Rule(null, "/api/audit/**", Level.ADMIN),
             // A download link hands a backup's data out: as sensitive as a restore.
-            new Rule(HttpMethod.GET, "/api/backups/download", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/databases/*/backup", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/backups/*/cancel", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/backups/*/lock", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/backups/*/restore", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/backups/*/verify", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/restores/upload", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/restores/*/cancel", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/restores/*/rollback", Level.OPERATOR),
-            new Rule(HttpMethod.POST, "/api/engines/*/test", Level.OPERATOR),
+            new Rule(HttpMethod.GET, "/api/backups/download", Level.OPERATOR, Scopes.RESTORE),
+            new Rule(HttpMethod.POST, "/api/databases/*/backup", Level.OPERATOR, Scopes.BACKUP),
+            new Rule(HttpMethod.POST, "/api/backups/*/cancel", Level.OPERATOR, Scopes.BACKUP),
+            new Rule(HttpMethod.POST, "/api/backups/*/lock", Level.OPERATOR, Scopes.BACKUP),
+            new Rule(HttpMethod.POST, "/api/backups/*/restore", Level.OPERATOR, Scopes.RESTORE),
+            new Rule(HttpMethod.POST, "/api/backups/*/verify", Level.OPERATOR, Scopes.BACKUP),
+            new Rule(HttpMethod.POST, "/api/restores/upload", Level.OPERATOR, Scopes.RESTORE),
+            new Rule(HttpMethod.POST, "/api/restores/*/cancel", Level.OPERATOR, Scopes.RESTORE),
+            new Rule(HttpMethod.POST, "/api/restores/*/rollback", Level.OPERATOR, Scopes.RESTORE),
+            new Rule(HttpMethod.POST, "/api/engines/*/test", Level.OPERATOR, Scopes.BACKUP),
             // A preview with a proposed policy is a read, though it comes as a POST.
             new Rule(HttpMethod.POST, "/api/databases/*/retention-preview", Level.VIEWER),
             new Rule(HttpMethod.GET, "/api/**", Level.VIEWER),

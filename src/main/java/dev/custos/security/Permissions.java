@@ -1,8 +1,9 @@
 package dev.custos.security;
 
 import java.util.List;
+import java.util.Set;
 
-/** What a role allows, in the words {@code GET /api/users/me} uses. */
+/** What a role (narrowed by an API key's scopes) allows, in the words {@code GET /api/users/me} uses. */
 final class Permissions {
 
     private static final List<String> VIEWER = List.of("read");
@@ -17,7 +18,22 @@ final class Permissions {
         return switch (role) {
             case "admin" -> ADMIN;
             case "operator" -> OPERATOR;
-            default -> VIEWER;
+            case "viewer" -> VIEWER;
+            default -> List.of();
+        };
+    }
+
+    /** The role's permissions that {@code scopes} (null: all of them) leave. */
+    static List<String> of(String role, Set<String> scopes) {
+        return of(role).stream().filter(p -> Scopes.allow(scopes, scopeOf(p))).toList();
+    }
+
+    private static String scopeOf(String permission) {
+        return switch (permission) {
+            case "read" -> Scopes.READ;
+            case "backup", "verify" -> Scopes.BACKUP;
+            case "restore", "download" -> Scopes.RESTORE;
+            default -> Scopes.ADMIN;
         };
     }
 }

@@ -19,9 +19,13 @@ enum Role {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The authority Spring Security checks: {@code ROLE_ADMIN} …. */
-    String authority() {
-        return "ROLE_" + name();
+    /** True when this role holds the rights of {@code level} (admin reaches every level, viewer only viewer's). */
+    boolean reaches(AccessRules.Level level) {
+        return switch (level) {
+            case PUBLIC, SIGNED_IN, VIEWER -> true;
+            case OPERATOR -> this != VIEWER;
+            case ADMIN -> this == ADMIN;
+        };
     }
 
     static Role of(String value) {

@@ -12,17 +12,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
-import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
-import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -45,11 +43,6 @@ import dev.custos.audit.Actor;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfig {
-
-    @Bean
-    RoleHierarchy roleHierarchy() {
-        return RoleHierarchyImpl.fromHierarchy("ROLE_ADMIN > ROLE_OPERATOR\nROLE_OPERATOR > ROLE_VIEWER");
-    }
 
     /**
      * Spring Security's firewall, except that any method passes it: the API answers an unknown method with its own
@@ -108,17 +101,21 @@ class SecurityConfig {
                     for (AccessRules.Rule rule : AccessRules.RULES) {
                         var matcher = rule.method() == null ? a.requestMatchers(rule.pattern())
                                 : a.requestMatchers(rule.method(), rule.pattern());
-                        switch (rule.level()) {
-                            case PUBLIC -> matcher.permitAll();
-                            case SIGNED_IN -> matcher.authenticated();
-                            case VIEWER -> matcher.hasRole("VIEWER");
-                            case OPERATOR -> matcher.hasRole("OPERATOR");
-                            case ADMIN -> matcher.hasRole("ADMIN");
-                        }
+                        matcher.access((authentication, context) ->
+                                new AuthorizationDecision(allowed(rule, authentication.get())));
                     }
                     a.anyRequest().denyAll();
                 });
         return http.build();
+    }
+
+    /** The rule's decision for the caller: its role must reach the rule's level, and its scopes the rule's scope. */
+    static boolean allowed(AccessRules.Rule rule, Authentication authentication) {
+        if (rule.level() == AccessRules.Level.PUBLIC) {
+            return true;
+        }
+        return authentication != null && authentication.isAuthenticated()
+                && authentication.getPrincipal() instanceof SignedIn s && s.may(rule.level(), rule.scope());
     }
 
     /** Checks a username and password against the users table. */
@@ -129,8 +126,7 @@ class SecurityConfig {
             Object credentials = authentication.getCredentials();
             User user = users.authenticate(authentication.getName(), credentials == null ? null : credentials.toString())
                     .orElseThrow(() -> new BadCredentialsException("Wrong username or password"));
-            return UsernamePasswordAuthenticationToken.authenticated(new SignedIn(user), null,
-                    List.of(new SimpleGrantedAuthority(Role.of(user.role()).authority())));
+            return UsernamePasswordAuthenticationToken.authenticated(SignedIn.user(user), null, List.of());
         }
 
         @Override
@@ -194,7 +190,7 @@ class SecurityConfig {
                 throws ServletException, IOException {
             Authentication a = SecurityContextHolder.getContext().getAuthentication();
             if (a != null && a.getPrincipal() instanceof SignedIn s) {
-                request.setAttribute(Actor.ATTRIBUTE, Actor.user(s.user().id(), s.user().email()));
+                request.setAttribute(Actor.ATTRIBUTE, s.actor());
             }
             chain.doFilter(request, response);
         }
@@ -214,9 +210,20 @@ class SecurityConfig {
         AccessDeniedHandler forbidden() {
             return (request, response, e) -> {
                 Authentication a = SecurityContextHolder.getContext().getAuthentication();
-                String role = a != null && a.getPrincipal() instanceof SignedIn s ? s.user().role() : "anonymous";
-                write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: the role " + role + " may not "
-                        + request.getMethod() + " " + request.getRequestURI());
+                String call = request.getMethod() + " " + request.getRequestURI();
+                String message;
+                if (!(a != null && a.getPrincipal() instanceof SignedIn s)) {
+                    message = "Forbidden: anonymous may not " + call;
+                } else if (s.role() == null) {
+                    message = "Forbidden: " + s.username() + " has no role yet; ask for access with POST"
+                            + " /api/access-requests";
+                } else if (s.scopes() != null) {
+                    message = "Forbidden: this API key (scopes " + String.join(", ", new java.util.TreeSet<>(s.scopes()))
+                            + "; owner's role " + s.roleName() + ") may not " + call;
+                } else {
+                    message = "Forbidden: the role " + s.roleName() + " may not " + call;
+                }
+                write(response, HttpServletResponse.SC_FORBIDDEN, message);
             };
         }
 

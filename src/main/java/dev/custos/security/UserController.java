@@ -63,10 +63,14 @@ class UserController {
             body.put("role", "admin");
         } else {
             body.put("user", signedIn.user());
-            body.put("user_id", signedIn.user().id());
-            body.put("role", signedIn.user().role());
+            body.put("user_id", signedIn.user() != null ? signedIn.user().id() : signedIn.actorId());
+            body.put("role", signedIn.roleName());
+            body.put("signed_in_with", signedIn.kind());
+            if (signedIn.scopes() != null) {
+                body.put("scopes", new java.util.TreeSet<>(signedIn.scopes()));
+            }
         }
-        body.put("permissions", Permissions.of((String) body.get("role")));
+        body.put("permissions", Permissions.of((String) body.get("role"), signedIn == null ? null : signedIn.scopes()));
         body.put("grants", List.of());
         return body;
     }
@@ -96,6 +100,6 @@ class UserController {
 
     private static String actingUserId() {
         SignedIn s = signedIn();
-        return s == null ? null : s.user().id();
+        return s == null || s.user() == null ? null : s.user().id();
     }
 }
