@@ -47,6 +47,10 @@ class OpenApiConfig {
         tag("/api/encryption-keys", "Encryption keys", "Keys that encrypt backups: list and rotate, never shown");
         tag("/api/settings", "Settings", "Application-wide defaults");
         tag("/api/users", "Users", "Who may sign in, with which role (admin, operator, viewer); who am I");
+        String security = "API keys for scripts (scopes, expiry, rotation, usage log) and the security events of"
+                + " refused sign-ins and requests";
+        tag("/api/api-keys", "Security", security);
+        tag("/api/security-events", "Security", security);
         tag("/api/audit", "Audit", "The audit trail: queries, resource history, verification of the hash chain, export");
         tag("/api/system-status", "System", "Health of the service, its storage and its catalog");
         tag("/api/health", "System", "Health of the service, its storage and its catalog");

@@ -19,9 +19,6 @@ public record Actor(String userId, String email, String type) {
 
     static final Actor SYSTEM = new Actor(AuditLog.SYSTEM, null, "system");
 
-    public static Actor user(String id, String email) {
-        return new Actor(id, email, "user");
-    }
 
     /** The actor of {@code request}: the authenticated one, or anonymous. */
     static Actor of(HttpServletRequest request) {

@@ -32,8 +32,8 @@ import dev.custos.catalog.Timestamps;
 class AuditController {
 
     private static final int SPEC_DEFAULT_LIMIT = 50;
-    private static final int DEFAULT_LIMIT = 100;
-    private static final int MAX_LIMIT = 1000;
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
     private final AuditService audit;
     private final AuditExport exports;
     private final RequestLog requests;
@@ -248,17 +248,9 @@ class AuditController {
         Long c = p.number("cursor", cursor, 1, Long.MAX_VALUE);
         p.throwIfInvalid(List.of());
         String m = AuditParams.optional(method);
-        List<RequestLog.Logged> rows = requests.page(new RequestLog.Query(m == null ? null : m.toUpperCase(Locale.ROOT),
+        return requests.body(new RequestLog.Query(m == null ? null : m.toUpperCase(Locale.ROOT),
                 AuditParams.optional(path), s, AuditParams.optional(userId), AuditParams.optional(ipAddress),
-                AuditParams.optional(requestId), from, until, min), l + 1, c);
-        boolean more = rows.size() > l;
-        List<RequestLog.Logged> shown = more ? rows.subList(0, l) : rows;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("count", shown.size());
-        body.put("requests", shown.stream().map(RequestLog.Logged::view).toList());
-        body.put("has_more", more);
-        body.put("next_cursor", more ? String.valueOf(shown.get(shown.size() - 1).seq()) : null);
-        return body;
+                AuditParams.optional(requestId), from, until, min), l, c);
     }
 
     /** Checks the hash chain and the signed checkpoints, of everything or of a range, and names the first bad event. */

@@ -14,13 +14,16 @@ import dev.custos.api.ApiException;
  * Validates the query parameters of the audit endpoints, collecting every problem so that one 400 names them all.
  * Nothing here ever becomes a 500: a bad date, number or value is the client's mistake.
  */
-final class AuditParams {
+public final class AuditParams {
 
     private final List<String> problems = new ArrayList<>();
     private final List<String> missing = new ArrayList<>();
 
+    public AuditParams() {
+    }
+
     /** Records {@code value} as missing when blank; returns it trimmed otherwise. */
-    String required(String name, String value) {
+    public String required(String name, String value) {
         if (value == null || value.isBlank()) {
             missing.add(name);
             return null;
@@ -28,11 +31,11 @@ final class AuditParams {
         return value.trim();
     }
 
-    static String optional(String value) {
+    public static String optional(String value) {
         return value == null || value.isBlank() ? null : value.trim();
     }
 
-    String oneOf(String name, String value, List<String> allowed) {
+    public String oneOf(String name, String value, List<String> allowed) {
         String v = optional(value);
         if (v != null && !allowed.contains(v)) {
             problems.add(name + " must be one of " + String.join(", ", allowed) + " (got '" + v + "')");
@@ -57,12 +60,12 @@ final class AuditParams {
     }
 
     /** An integer in {@code [min, max]}, or {@code otherwise} when not given. */
-    Integer integer(String name, String value, int min, int max, Integer otherwise) {
+    public Integer integer(String name, String value, int min, int max, Integer otherwise) {
         Long v = number(name, value, min, max);
         return v == null ? otherwise : Integer.valueOf(v.intValue());
     }
 
-    Long number(String name, String value, long min, long max) {
+    public Long number(String name, String value, long min, long max) {
         String v = optional(value);
         if (v == null) {
             return null;
@@ -96,7 +99,7 @@ final class AuditParams {
     }
 
     /** An ISO 8601 instant ({@code 2024-01-14T17:00:00Z}, an offset, or a day taken as its UTC midnight). */
-    Long instant(String name, String value) {
+    public Long instant(String name, String value) {
         String v = optional(value);
         if (v == null) {
             return null;
@@ -121,7 +124,7 @@ final class AuditParams {
     }
 
     /** Throws the 400 for what was found: missing parameters first (listing all required ones), then bad values. */
-    void throwIfInvalid(List<String> required) {
+    public void throwIfInvalid(List<String> required) {
         if (!missing.isEmpty()) {
             throw ApiException.missingParameters(required, missing);
         }

@@ -19,9 +19,9 @@ import dev.custos.catalog.Ids;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class RequestIds extends OncePerRequestFilter {
+public class RequestIds extends OncePerRequestFilter {
 
-    static final String ATTRIBUTE = "custos.requestId";
+    public static final String ATTRIBUTE = "custos.requestId";
     private static final String HEADER = "X-Request-Id";
 
     @Override

@@ -31,7 +31,7 @@ import dev.custos.catalog.Timestamps;
  * down or far behind) drops entries and counts them, rather than holding requests up.
  */
 @Component
-class RequestLog implements SmartLifecycle {
+public class RequestLog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RequestLog.class);
     private static final int CAPACITY = 100_000;
@@ -109,6 +109,31 @@ class RequestLog implements SmartLifecycle {
                         rs.getString("path"), rs.getInt("status"), rs.getLong("duration_ms"), rs.getString("user_id"),
                         rs.getString("ip_address"), rs.getString("user_agent"), rs.getString("request_id")))
                 .list();
+    }
+
+    /** One page of the matches of {@code q} ({@code limit} at most, after {@code cursor}) as the API shows it. */
+    Map<String, Object> body(Query q, int limit, Long cursor) {
+        List<Logged> rows = page(q, limit + 1, cursor);
+        boolean more = rows.size() > limit;
+        List<Logged> shown = more ? rows.subList(0, limit) : rows;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("count", shown.size());
+        body.put("requests", shown.stream().map(Logged::view).toList());
+        body.put("has_more", more);
+        body.put("next_cursor", more ? String.valueOf(shown.get(shown.size() - 1).seq()) : null);
+        return body;
+    }
+
+    /**
+     * The requests {@code actorId} made (an API key's usage log), newest first, as {@code GET /api/audit/requests}
+     * shows them; {@code limit} and {@code cursor} are the query's raw parameters, checked here.
+     */
+    public Map<String, Object> byActor(String actorId, String limit, String cursor) {
+        AuditParams p = new AuditParams();
+        int l = p.integer("limit", limit, 1, AuditController.MAX_LIMIT, AuditController.DEFAULT_LIMIT);
+        Long c = p.number("cursor", cursor, 1, Long.MAX_VALUE);
+        p.throwIfInvalid(List.of());
+        return body(new Query(null, null, null, actorId, null, null, null, null, null), l, c);
     }
 
     /**

@@ -43,6 +43,10 @@ final class AccessRules {
             new Rule(HttpMethod.GET, "/api/users/me", Level.SIGNED_IN),
             new Rule(null, "/api/users/**", Level.ADMIN),
             new Rule(null, "/api/audit/**", Level.ADMIN),
+            new Rule(null, "/api/security-events/**", Level.ADMIN),
+            // Everyone signed in with a role manages their own keys; a key needs the admin scope to manage keys.
+            new Rule(HttpMethod.GET, "/api/api-keys/**", Level.VIEWER),
+            new Rule(null, "/api/api-keys/**", Level.VIEWER, Scopes.ADMIN),
             // A download link hands a backup's data out: as sensitive as a restore.
             new Rule(HttpMethod.GET, "/api/backups/download", Level.OPERATOR, Scopes.RESTORE),
             new Rule(HttpMethod.POST, "/api/databases/*/backup", Level.OPERATOR, Scopes.BACKUP),

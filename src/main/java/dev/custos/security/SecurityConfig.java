@@ -60,10 +60,14 @@ class SecurityConfig {
      * {@code //}, a control character) answer like every other error, not with an empty body.
      */
     @Bean
-    RequestRejectedHandler requestRejected(JsonMapper json) {
-        JsonErrors errors = new JsonErrors(json);
+    RequestRejectedHandler requestRejected(SecurityErrors errors) {
         return (request, response, e) -> errors.write(response, HttpServletResponse.SC_BAD_REQUEST,
                 "The request was refused: " + e.getMessage());
+    }
+
+    @Bean
+    SecurityErrors securityErrors(JsonMapper json, SecurityEvents events, SignInThrottle throttle) {
+        return new SecurityErrors(json, events, throttle);
     }
 
     /**
@@ -71,13 +75,13 @@ class SecurityConfig {
      * user with a generated password.
      */
     @Bean
-    AuthenticationProvider userAuthentication(UserService users) {
-        return new UserAuthentication(users);
+    AuthenticationProvider userAuthentication(UserService users, SignInThrottle throttle) {
+        return new UserAuthentication(users, throttle);
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, JsonMapper json) throws Exception {
-        JsonErrors errors = new JsonErrors(json);
+    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, SecurityErrors errors,
+            SignInThrottle throttle, ApiKeyService keys) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
@@ -96,6 +100,7 @@ class SecurityConfig {
                 // The provider bean signs in through the global manager; registered here too, a wrong password
                 // would be hashed twice (once per manager).
                 .addFilterBefore(new CrossSiteFilter(errors), BasicAuthenticationFilter.class)
+                .addFilterBefore(new CredentialsFilter(throttle, keys, errors), BasicAuthenticationFilter.class)
                 .addFilterAfter(new ActorFilter(), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> {
                     for (AccessRules.Rule rule : AccessRules.RULES) {
@@ -119,14 +124,19 @@ class SecurityConfig {
     }
 
     /** Checks a username and password against the users table. */
-    private record UserAuthentication(UserService users) implements AuthenticationProvider {
+    private record UserAuthentication(UserService users, SignInThrottle throttle) implements AuthenticationProvider {
 
         @Override
         public Authentication authenticate(Authentication authentication) {
             Object credentials = authentication.getCredentials();
-            User user = users.authenticate(authentication.getName(), credentials == null ? null : credentials.toString())
-                    .orElseThrow(() -> new BadCredentialsException("Wrong username or password"));
-            return UsernamePasswordAuthenticationToken.authenticated(SignedIn.user(user), null, List.of());
+            UserService.SignIn result = users.authenticate(authentication.getName(),
+                    credentials == null ? null : credentials.toString());
+            if (result.user() == null) {
+                // The reason goes to the security event; the caller is told only that it was refused.
+                throw new BadCredentialsException(result.failure());
+            }
+            throttle.succeeded(authentication.getName());
+            return UsernamePasswordAuthenticationToken.authenticated(SignedIn.user(result.user()), null, List.of());
         }
 
         @Override
@@ -143,9 +153,9 @@ class SecurityConfig {
      */
     private static final class CrossSiteFilter extends OncePerRequestFilter {
 
-        private final JsonErrors errors;
+        private final SecurityErrors errors;
 
-        CrossSiteFilter(JsonErrors errors) {
+        CrossSiteFilter(SecurityErrors errors) {
             this.errors = errors;
         }
 
@@ -193,45 +203,6 @@ class SecurityConfig {
                 request.setAttribute(Actor.ATTRIBUTE, s.actor());
             }
             chain.doFilter(request, response);
-        }
-    }
-
-    /** 401 and 403 as the rest of the API answers errors: {@code {"error": "..."}}. */
-    private record JsonErrors(JsonMapper json) {
-
-        void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
-                throws IOException {
-            boolean tried = request.getHeader("Authorization") != null;
-            response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
-            write(response, HttpServletResponse.SC_UNAUTHORIZED, tried ? "Wrong username or password"
-                    : "Authentication required: sign in with a username and password (HTTP Basic)");
-        }
-
-        AccessDeniedHandler forbidden() {
-            return (request, response, e) -> {
-                Authentication a = SecurityContextHolder.getContext().getAuthentication();
-                String call = request.getMethod() + " " + request.getRequestURI();
-                String message;
-                if (!(a != null && a.getPrincipal() instanceof SignedIn s)) {
-                    message = "Forbidden: anonymous may not " + call;
-                } else if (s.role() == null) {
-                    message = "Forbidden: " + s.username() + " has no role yet; ask for access with POST"
-                            + " /api/access-requests";
-                } else if (s.scopes() != null) {
-                    message = "Forbidden: this API key (scopes " + String.join(", ", new java.util.TreeSet<>(s.scopes()))
-                            + "; owner's role " + s.roleName() + ") may not " + call;
-                } else {
-                    message = "Forbidden: the role " + s.roleName() + " may not " + call;
-                }
-                write(response, HttpServletResponse.SC_FORBIDDEN, message);
-            };
-        }
-
-        void write(HttpServletResponse response, int status, String message) throws IOException {
-            response.setStatus(status);
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write(json.writeValueAsString(Map.of("error", message)));
         }
     }
 }

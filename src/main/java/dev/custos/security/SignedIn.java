@@ -2,6 +2,9 @@ package dev.custos.security;
 
 import java.util.Set;
 
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
 import dev.custos.audit.Actor;
 
 /**
@@ -35,6 +38,17 @@ record SignedIn(String kind, String actorId, String username, String email, Role
             case SIGNED_IN -> true;
             case VIEWER, OPERATOR, ADMIN -> role != null && role.reaches(level) && Scopes.allow(scopes, scope);
         };
+    }
+
+    /** The id of the user behind the identity, or null when there is none (a token without a user of its own). */
+    String actorIdOfUser() {
+        return user == null ? null : user.id();
+    }
+
+    /** The principal of the current request, or null when nobody signed in (authentication off, or a public call). */
+    static SignedIn current() {
+        Authentication a = SecurityContextHolder.getContext().getAuthentication();
+        return a != null && a.getPrincipal() instanceof SignedIn s ? s : null;
     }
 
     Actor actor() {

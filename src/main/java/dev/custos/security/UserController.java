@@ -6,8 +6,6 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.HttpStatus;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -94,8 +92,7 @@ class UserController {
     }
 
     private static SignedIn signedIn() {
-        Authentication a = SecurityContextHolder.getContext().getAuthentication();
-        return a != null && a.getPrincipal() instanceof SignedIn s ? s : null;
+        return SignedIn.current();
     }
 
     private static String actingUserId() {

@@ -41,6 +41,7 @@ public class UserService {
     private static final int REMEMBERED_MAX = 10_000;
 
     private final UserRepository repository;
+    private final ApiKeyRepository keys;
     private final PasswordEncoder passwords;
     private final AuditLog audit;
     private final Clock clock;
@@ -57,8 +58,10 @@ public class UserService {
     private record Remembered(String passwordHash, Instant until) {
     }
 
-    UserService(UserRepository repository, PasswordEncoder passwords, AuditLog audit, Clock clock) {
+    UserService(UserRepository repository, ApiKeyRepository keys, PasswordEncoder passwords, AuditLog audit,
+            Clock clock) {
         this.repository = repository;
+        this.keys = keys;
         this.passwords = passwords;
         this.audit = audit;
         this.clock = clock;
@@ -73,16 +76,24 @@ public class UserService {
         return repository.findById(id).orElseThrow(() -> ApiException.notFound("User '" + id + "' not found"));
     }
 
-    /** The enabled user {@code username} names when {@code password} is theirs. */
-    Optional<User> authenticate(String username, String password) {
+    /** The outcome of a sign-in: the user, or (for the security events, never the caller) why not. */
+    record SignIn(User user, String failure) {
+
+        static SignIn failed(String failure) {
+            return new SignIn(null, failure);
+        }
+    }
+
+    /** The enabled user {@code username} names when {@code password} is theirs, or why not. */
+    SignIn authenticate(String username, String password) {
         if (username == null || password == null) {
-            return Optional.empty();
+            return SignIn.failed("no username or password");
         }
         Optional<UserRepository.Credentials> found = repository.credentials(username.trim().toLowerCase(Locale.ROOT));
         if (found.isEmpty()) {
             // Spend what a real check spends, so that timing does not tell which usernames exist.
             passwords.matches(password, dummyHash());
-            return Optional.empty();
+            return SignIn.failed("unknown user");
         }
         UserRepository.Credentials c = found.get();
         Instant now = clock.instant();
@@ -94,7 +105,7 @@ public class UserService {
         boolean verified = r != null && r.passwordHash().equals(c.passwordHash()) && now.isBefore(r.until());
         if (!verified) {
             if (!passwords.matches(password, c.passwordHash())) {
-                return Optional.empty();
+                return SignIn.failed("wrong password");
             }
             synchronized (remembered) {
                 remembered.put(key, new Remembered(c.passwordHash(), now.plus(REMEMBER)));
@@ -103,7 +114,7 @@ public class UserService {
                 repository.recordLogin(c.user().id(), now);
             }
         }
-        return c.user().disabled() ? Optional.empty() : Optional.of(c.user());
+        return c.user().disabled() ? SignIn.failed("the user is disabled") : new SignIn(c.user(), null);
     }
 
     @Transactional
@@ -196,6 +207,7 @@ public class UserService {
         details.put("name", u.name() == null ? u.username() : u.name());
         details.put("role", u.role());
         details.put("username", u.username());
+        details.put("api_keys_revoked", keys.revokeAllOf(id, actingUserId == null ? "anonymous" : actingUserId));
         audit.success(AuditEvent.of("user_deleted", "user", id, u.username(), details).withBefore(u));
         repository.delete(id);
         return Map.of("message", "User '" + u.username() + "' deleted");

@@ -145,6 +145,10 @@ class HostileInputIT extends ApiTest {
             new Endpoint("GET", "/api/audit/deletions", null),
             new Endpoint("GET", "/api/audit/requests", null),
             new Endpoint("POST", "/api/audit/archive", null),
+            new Endpoint("GET", "/api/api-keys", null),
+            new Endpoint("POST", "/api/api-keys", null),
+            new Endpoint("GET", "/api/security-events", null),
+            new Endpoint("GET", "/api/security-events/summary", null),
             new Endpoint("GET", "/api/system-status", null),
             new Endpoint("GET", "/api/health", null));
 

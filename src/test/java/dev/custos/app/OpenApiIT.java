@@ -55,6 +55,12 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/users", List.of("get", "post")),
             Map.entry("/api/users/me", List.of("get")),
             Map.entry("/api/users/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/api-keys", List.of("get", "post")),
+            Map.entry("/api/api-keys/{id}", List.of("get", "delete")),
+            Map.entry("/api/api-keys/{id}/rotate", List.of("post")),
+            Map.entry("/api/api-keys/{id}/usage", List.of("get")),
+            Map.entry("/api/security-events", List.of("get")),
+            Map.entry("/api/security-events/summary", List.of("get")),
             Map.entry("/api/audit", List.of("get")),
             Map.entry("/api/audit/{id}", List.of("get")),
             Map.entry("/api/audit/actions", List.of("get")),
@@ -106,12 +112,13 @@ class OpenApiIT extends ApiTest {
                 Map.entry("/api/databases/{id}/retention-preview", "Schedules"),
                 Map.entry("/api/databases/{id}/retention", "Schedules"),
                 Map.entry("/api/settings", "Settings"), Map.entry("/api/users", "Users"), Map.entry("/api/audit", "Audit"),
+                Map.entry("/api/api-keys", "Security"), Map.entry("/api/security-events", "Security"),
                 Map.entry("/api/system-status", "System"),
                 Map.entry("/api/health", "System"));
 
         assertThat(document.path("tags").valueStream().map(t -> t.path("name").asString())).containsExactly(
                 "Engines", "Databases", "Backups", "Restores", "Backup policies", "Schedules", "Encryption keys", "Settings",
-                "Users", "Audit",
+                "Users", "Security", "Audit",
                 "System");
         document.path("paths").properties().forEach(path -> {
             // The longest matching prefix decides: a backup trigger under /api/databases is filed under Backups.

@@ -21,9 +21,9 @@ import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
 
 /**
- * Every endpoint the API serves, called as anonymous, viewer, operator and admin: each either refuses (401 without
- * a user, 403 for a role below the endpoint's) or lets the request through to the endpoint itself (whatever it then
- * answers for made-up ids). The expected level of each endpoint is written out here, apart from {@link AccessRules},
+ * Every endpoint the API serves, called as anonymous, viewer, operator and admin, and with an admin's API key of each
+ * scope: each either refuses (401 without a user, 403 for a role or scope below the endpoint's) or lets the request
+ * through to the endpoint itself (whatever it then answers for made-up ids). The expected level of each endpoint is written out here, apart from {@link AccessRules},
  * so that a rule that drifts is caught.
  */
 class AuthorizationMatrixApiIT extends ApiTest {
@@ -33,10 +33,11 @@ class AuthorizationMatrixApiIT extends ApiTest {
     /** The least a caller must be: the rule each endpoint is documented with in docs/api.md. */
     enum Needs { ANYONE, SIGNED_IN, VIEWER, OPERATOR, ADMIN }
 
-    record Endpoint(String method, String path, Needs needs) {
+    /** {@code scope}: what an API key needs besides its owner's role; null when any key passes. */
+    record Endpoint(String method, String path, Needs needs, String scope) {
         @Override
         public String toString() {
-            return method + " " + path + " (" + needs + ")";
+            return method + " " + path + " (" + needs + (scope == null ? "" : ", scope " + scope) + ")";
         }
     }
 
@@ -51,7 +52,7 @@ class AuthorizationMatrixApiIT extends ApiTest {
                 e("GET", "/api/engines/engine-x", Needs.VIEWER),
                 e("PUT", "/api/engines/engine-x", Needs.ADMIN),
                 e("DELETE", "/api/engines/engine-x", Needs.ADMIN),
-                e("POST", "/api/engines/engine-x/test", Needs.OPERATOR),
+                e("POST", "/api/engines/engine-x/test", Needs.OPERATOR, "backup"),
                 e("POST", "/api/engines/engine-x/discover", Needs.ADMIN),
                 e("GET", "/api/databases", Needs.VIEWER),
                 e("POST", "/api/databases", Needs.ADMIN),
@@ -64,12 +65,12 @@ class AuthorizationMatrixApiIT extends ApiTest {
                 e("GET", "/api/backup-policies/policy-x", Needs.VIEWER),
                 e("PUT", "/api/backup-policies/policy-x", Needs.ADMIN),
                 e("DELETE", "/api/backup-policies/policy-x", Needs.ADMIN),
-                e("POST", "/api/databases/db-x/backup", Needs.OPERATOR),
+                e("POST", "/api/databases/db-x/backup", Needs.OPERATOR, "backup"),
                 e("GET", "/api/backups", Needs.VIEWER),
                 e("GET", "/api/backups/backup-x", Needs.VIEWER),
                 e("GET", "/api/backups/backup-x/logs", Needs.VIEWER),
-                e("POST", "/api/backups/backup-x/cancel", Needs.OPERATOR),
-                e("POST", "/api/backups/backup-x/lock", Needs.OPERATOR),
+                e("POST", "/api/backups/backup-x/cancel", Needs.OPERATOR, "backup"),
+                e("POST", "/api/backups/backup-x/lock", Needs.OPERATOR, "backup"),
                 e("POST", "/api/backups/backup-x/unlock", Needs.ADMIN),
                 e("GET", "/api/schedules", Needs.VIEWER),
                 e("GET", "/api/cleanup-history", Needs.VIEWER),
@@ -77,17 +78,17 @@ class AuthorizationMatrixApiIT extends ApiTest {
                 e("POST", "/api/databases/db-x/retention-preview", Needs.VIEWER),
                 e("POST", "/api/databases/db-x/retention/apply", Needs.ADMIN),
                 e("GET", "/api/backups/files", Needs.VIEWER),
-                e("GET", "/api/backups/download?blob_name=x", Needs.OPERATOR),
+                e("GET", "/api/backups/download?blob_name=x", Needs.OPERATOR, "restore"),
                 e("DELETE", "/api/backups/delete?blob_name=x", Needs.ADMIN),
                 e("POST", "/api/backups/delete-bulk", Needs.ADMIN),
-                e("POST", "/api/backups/backup-x/restore", Needs.OPERATOR),
-                e("POST", "/api/backups/backup-x/verify", Needs.OPERATOR),
+                e("POST", "/api/backups/backup-x/restore", Needs.OPERATOR, "restore"),
+                e("POST", "/api/backups/backup-x/verify", Needs.OPERATOR, "backup"),
                 e("GET", "/api/restores", Needs.VIEWER),
                 e("GET", "/api/restores/restore-x", Needs.VIEWER),
                 e("GET", "/api/restores/restore-x/logs", Needs.VIEWER),
-                e("POST", "/api/restores/restore-x/cancel", Needs.OPERATOR),
-                e("POST", "/api/restores/restore-x/rollback", Needs.OPERATOR),
-                e("POST", "/api/restores/upload", Needs.OPERATOR),
+                e("POST", "/api/restores/restore-x/cancel", Needs.OPERATOR, "restore"),
+                e("POST", "/api/restores/restore-x/rollback", Needs.OPERATOR, "restore"),
+                e("POST", "/api/restores/upload", Needs.OPERATOR, "restore"),
                 e("GET", "/api/encryption-keys", Needs.VIEWER),
                 e("POST", "/api/encryption-keys/rotate", Needs.ADMIN),
                 e("GET", "/api/settings", Needs.VIEWER),
@@ -97,6 +98,14 @@ class AuthorizationMatrixApiIT extends ApiTest {
                 e("GET", "/api/users/user-x", Needs.ADMIN),
                 e("PUT", "/api/users/user-x", Needs.ADMIN),
                 e("DELETE", "/api/users/user-x", Needs.ADMIN),
+                e("GET", "/api/api-keys", Needs.VIEWER),
+                e("POST", "/api/api-keys", Needs.VIEWER, "admin"),
+                e("GET", "/api/api-keys/key-x", Needs.VIEWER),
+                e("DELETE", "/api/api-keys/key-x", Needs.VIEWER, "admin"),
+                e("POST", "/api/api-keys/key-x/rotate", Needs.VIEWER, "admin"),
+                e("GET", "/api/api-keys/key-x/usage", Needs.VIEWER),
+                e("GET", "/api/security-events", Needs.ADMIN),
+                e("GET", "/api/security-events/summary", Needs.ADMIN),
                 e("GET", "/api/audit", Needs.ADMIN),
                 e("GET", "/api/audit/audit-x", Needs.ADMIN),
                 e("GET", "/api/audit/actions", Needs.ADMIN),
@@ -122,6 +131,9 @@ class AuthorizationMatrixApiIT extends ApiTest {
     /** The callers, made once per test class: a user's password hash costs tens of milliseconds. */
     private static Map<Needs, Api> callers;
 
+    /** An admin's API keys, one per scope: each is narrowed to what its scope allows. */
+    private static Map<String, Api> keys;
+
     @DynamicPropertySource
     static void authenticationOn(DynamicPropertyRegistry registry) {
         registry.add("custos.security.auth", () -> "required");
@@ -139,6 +151,12 @@ class AuthorizationMatrixApiIT extends ApiTest {
         Api admin = anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
         callers = Map.of(Needs.ANYONE, anonymous, Needs.VIEWER, user(admin, anonymous, "viewer"),
                 Needs.OPERATOR, user(admin, anonymous, "operator"), Needs.ADMIN, admin);
+        keys = new java.util.TreeMap<>();
+        for (String scope : List.of("read", "backup", "restore", "admin")) {
+            Api.Response r = admin.post("/api/api-keys", Api.json("name", scope + " key", "scopes", List.of(scope)));
+            assertThat(r.status()).as(r.text()).isEqualTo(201);
+            keys.put(scope, anonymous.bearer(r.json().path("key").asString()));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -160,6 +178,25 @@ class AuthorizationMatrixApiIT extends ApiTest {
                 assertThat(r.error()).as(as).startsWith("Forbidden");
             }
         }
+        for (Map.Entry<String, Api> key : keys.entrySet()) {
+            Api.Response r = key.getValue().send(endpoint.method(), endpoint.path(), "application/json", "{}");
+            String as = endpoint + " with a " + key.getKey() + " key -> " + r;
+            if (keyAllowed(key.getKey(), endpoint.scope())) {
+                assertThat(r.status()).as(as).isNotIn(401, 500);
+                if (r.status() == 403) {
+                    assertThat(r.error()).as(as).doesNotStartWith("Forbidden");
+                }
+            } else {
+                assertThat(r.status()).as(as).isEqualTo(403);
+                assertThat(r.error()).as(as).startsWith("Forbidden: this API key");
+            }
+        }
+    }
+
+    /** A key's scope against the endpoint's: admin holds all, backup and restore include read. */
+    private static boolean keyAllowed(String held, String needed) {
+        return needed == null || held.equals("admin") || held.equals(needed)
+                || (needed.equals("read") && !held.equals("admin"));
     }
 
     private static boolean allowed(Needs caller, Needs needs) {
@@ -181,7 +218,16 @@ class AuthorizationMatrixApiIT extends ApiTest {
     }
 
     private static Endpoint e(String method, String path, Needs needs) {
-        return new Endpoint(method, path, needs);
+        return new Endpoint(method, path, needs, switch (needs) {
+            case ANYONE, SIGNED_IN -> null;
+            case VIEWER -> "read";
+            case ADMIN -> "admin";
+            case OPERATOR -> throw new IllegalArgumentException("say which scope " + path + " needs");
+        });
+    }
+
+    private static Endpoint e(String method, String path, Needs needs, String scope) {
+        return new Endpoint(method, path, needs, scope);
     }
 
     private static Path createDir() {

@@ -37,7 +37,22 @@ public final class Api {
         return new Api(base, "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
 
-    public record Response(int status, String text) {
+    /** The same service, every request sending {@code Authorization: Bearer token} (an API key, an OIDC token). */
+    public Api bearer(String token) {
+        return new Api(base, "Bearer " + token);
+    }
+
+    public record Response(int status, String text, java.net.http.HttpHeaders headers) {
+
+        public Response(int status, String text) {
+            this(status, text, java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true));
+        }
+
+        /** The response's {@code name} header, or null. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             return text == null || text.isEmpty() ? JSON.missingNode() : JSON.readTree(text);
         }
@@ -115,7 +130,7 @@ public final class Api {
         try {
             HttpResponse<String> r = http.send(builder.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body());
+            return new Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

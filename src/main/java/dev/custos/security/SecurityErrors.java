@@ -1,0 +1,106 @@
+package dev.custos.security;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeSet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The refusals of the API, answered as its other errors are ({@code {"error": "..."}}) and, where credentials were
+ * presented, recorded as security events and counted by the throttle. The caller learns that its credentials were
+ * refused; only the event says why (an unknown user or a wrong password, say), for admins.
+ */
+class SecurityErrors {
+
+    private final JsonMapper json;
+    private final SecurityEvents events;
+    private final SignInThrottle throttle;
+
+    SecurityErrors(JsonMapper json, SecurityEvents events, SignInThrottle throttle) {
+        this.json = json;
+        this.events = events;
+        this.throttle = throttle;
+    }
+
+    /** 401: no credentials, or credentials refused (a security event, and a failure the throttle counts). */
+    void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+            throws IOException {
+        String authorization = request.getHeader("Authorization");
+        if (authorization == null) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
+            write(response, HttpServletResponse.SC_UNAUTHORIZED, "Authentication required: sign in with a username"
+                    + " and password (HTTP Basic), or send an API key as Authorization: Bearer <key>");
+            return;
+        }
+        String ip = request.getRemoteAddr();
+        String message;
+        String username = null;
+        if (e instanceof ApiKeyRefusal r) {
+            ApiKey k = r.key();
+            events.record(request, r.type(), k == null ? prefixOf(CredentialsFilter.apiKey(authorization)) : k.prefix(),
+                    k == null ? null : k.ownerId(), k == null ? null : k.id(), r.getMessage());
+            response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            message = r.getMessage();
+        } else {
+            username = CredentialsFilter.basicUsername(authorization);
+            events.record(request, "sign_in_failed", username, null, null, e.getMessage());
+            response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
+            message = "Wrong username or password";
+        }
+        String locked = throttle.failed(ip, username);
+        if (locked != null) {
+            events.record(request, "sign_in_locked", username, null, null, "Locked out " + locked + " after repeated"
+                    + " failures");
+        }
+        write(response, HttpServletResponse.SC_UNAUTHORIZED, message);
+    }
+
+    /** 403: signed in, but the role (or the key's scopes) does not allow the call; a security event too. */
+    AccessDeniedHandler forbidden() {
+        return (request, response, e) -> {
+            SignedIn s = SignedIn.current();
+            String call = request.getMethod() + " " + request.getRequestURI();
+            String message;
+            if (s == null) {
+                message = "Forbidden: anonymous may not " + call;
+            } else if (s.role() == null) {
+                message = "Forbidden: " + s.username() + " has no role yet; ask for access with POST"
+                        + " /api/access-requests";
+            } else if (s.scopes() != null) {
+                message = "Forbidden: this API key (scopes " + String.join(", ", new TreeSet<>(s.scopes()))
+                        + "; owner's role " + s.roleName() + ") may not " + call;
+            } else {
+                message = "Forbidden: the role " + s.roleName() + " may not " + call;
+            }
+            if (s != null) {
+                events.record(request, "access_denied", s.username(), s.user() == null ? null : s.user().id(),
+                        s.kind().equals("api_key") ? s.actorId() : null, message);
+            }
+            write(response, HttpServletResponse.SC_FORBIDDEN, message);
+        };
+    }
+
+    /** 429: the account or address must wait before its credentials are checked again. */
+    void tooManyAttempts(HttpServletResponse response, SignInThrottle.Verdict verdict) throws IOException {
+        response.setHeader("Retry-After", String.valueOf(verdict.retryAfterSeconds()));
+        write(response, 429, verdict.reason() + "; try again in " + verdict.retryAfterSeconds() + " s");
+    }
+
+    void write(HttpServletResponse response, int status, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(json.writeValueAsString(Map.of("error", message)));
+    }
+
+    /** What a security event names an unknown key by: its first characters, never all of it. */
+    private static String prefixOf(String key) {
+        return key == null ? null : key.substring(0, Math.min(key.length(), ApiKeyService.PREFIX.length() + 6)) + "…";
+    }
+}

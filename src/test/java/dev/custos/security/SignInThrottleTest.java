@@ -1,0 +1,85 @@
+package dev.custos.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import dev.custos.support.SettableClock;
+
+class SignInThrottleTest {
+
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    private final SignInThrottle throttle = new SignInThrottle(new LockoutProperties(2, 4, 6, Duration.ofMinutes(15)),
+            clock);
+
+    @Test
+    void anAccountIsSlowedDownThenLockedOutThenForgiven() {
+        assertThat(throttle.failed("10.0.0.1", "alice")).isNull();
+        assertThat(throttle.check("10.0.0.1", "alice").allowed()).isTrue();
+        assertThat(throttle.failed("10.0.0.1", "alice")).isNull();
+
+        SignInThrottle.Verdict slowed = throttle.check("10.0.0.2", "Alice");
+        assertThat(slowed.allowed()).isFalse();
+        assertThat(slowed.retryAfterSeconds()).isEqualTo(1);
+        assertThat(slowed.reason()).contains("for the account 'Alice'").contains("slowed down");
+        assertThat(throttle.check("10.0.0.2", "bob").allowed()).isTrue();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(throttle.check("10.0.0.2", "alice").allowed()).isTrue();
+        assertThat(throttle.failed("10.0.0.2", "alice")).isNull();
+        assertThat(throttle.check("10.0.0.2", "alice").retryAfterSeconds()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(throttle.failed("10.0.0.3", "alice")).isEqualTo("the account 'alice'");
+
+        SignInThrottle.Verdict locked = throttle.check("10.0.0.9", "alice");
+        assertThat(locked.allowed()).isFalse();
+        assertThat(locked.reason()).contains("locked out");
+        assertThat(locked.retryAfterSeconds()).isEqualTo(15 * 60);
+
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(throttle.check("10.0.0.9", "alice").allowed()).isTrue();
+        assertThat(throttle.failed("10.0.0.9", "alice")).isNull();
+        assertThat(throttle.check("10.0.0.9", "alice").allowed()).isTrue();
+    }
+
+    @Test
+    void aSuccessClearsTheAccountButNotTheAddress() {
+        for (int i = 0; i < 5; i++) {
+            throttle.failed("10.0.0.1", "user" + i);
+        }
+        throttle.failed("10.0.0.1", "carol");
+        assertThat(throttle.check("10.0.0.1", "carol").allowed()).isFalse();
+
+        throttle.succeeded("carol");
+
+        // Six failures from the address (over six accounts) locked it: the success cleared carol's count only.
+        SignInThrottle.Verdict v = throttle.check("10.0.0.1", "carol");
+        assertThat(v.allowed()).isFalse();
+        assertThat(v.reason()).contains("from 10.0.0.1");
+        assertThat(throttle.check("10.0.0.2", "carol").allowed()).isTrue();
+    }
+
+    @Test
+    void anAddressIsNotSlowedOnlyLockedOut() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(throttle.failed("10.0.0.1", null)).isNull();
+            assertThat(throttle.check("10.0.0.1", null).allowed()).isTrue();
+        }
+        assertThat(throttle.failed("10.0.0.1", null)).isEqualTo("the address 10.0.0.1");
+        assertThat(throttle.check("10.0.0.1", null).allowed()).isFalse();
+    }
+
+    @Test
+    void failuresAreForgottenAfterTheDuration() {
+        throttle.failed("10.0.0.1", "dave");
+        throttle.failed("10.0.0.1", "dave");
+        clock.advance(Duration.ofMinutes(15));
+
+        assertThat(throttle.check("10.0.0.1", "dave").allowed()).isTrue();
+        assertThat(throttle.failed("10.0.0.1", "dave")).isNull();
+        assertThat(throttle.check("10.0.0.1", "dave").allowed()).isTrue();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.custos.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import dev.custos.support.Api;
+import dev.custos.support.ApiTest;
+
+/**
+ * Repeated failed sign-ins, as an attacker guessing a password meets them: each failure is a security event an
+ * admin can query; after a few the account is slowed (429 with Retry-After, the password not even checked), then
+ * locked out for the configured time, then usable again. Small limits here: slowed after 2, locked after 4, for 3 s.
+ */
+class SignInThrottlingApiIT extends ApiTest {
+
+    private static final Path DIR = createDir();
+
+    @LocalServerPort
+    private int port;
+
+    private Api anonymous;
+    private Api admin;
+
+    @DynamicPropertySource
+    static void authenticationOn(DynamicPropertyRegistry registry) {
+        registry.add("custos.security.auth", () -> "required");
+        registry.add("custos.security.admin-password-file", () -> DIR.resolve("admin-password").toString());
+        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
+        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
+        registry.add("custos.security.lockout.slow-after", () -> "2");
+        registry.add("custos.security.lockout.max-failures", () -> "4");
+        registry.add("custos.security.lockout.duration", () -> "3s");
+    }
+
+    @BeforeEach
+    void signIn() throws IOException {
+        anonymous = new Api(port);
+        admin = anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
+    }
+
+    @Test
+    void failuresAreSlowedThenLockedOutThenForgivenAndEachIsASecurityEvent() throws Exception {
+        String name = user();
+        Api wrong = anonymous.as(name, "not the password at all");
+        Api right = anonymous.as(name, "password of " + name);
+
+        assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
+        assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
+        Api.Response slowed = right.get("/api/databases");
+        assertThat(slowed.status()).as(slowed.text()).isEqualTo(429);
+        assertThat(slowed.header("Retry-After")).isEqualTo("1");
+        assertThat(slowed.error()).contains("for the account '" + name + "'").contains("try again in 1 s");
+
+        Thread.sleep(1100);
+        assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
+        assertThat(right.get("/api/databases").status()).isEqualTo(429);
+        Thread.sleep(2100);
+        assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
+        Api.Response locked = right.get("/api/databases");
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.error()).contains("locked out");
+        assertThat(Integer.parseInt(locked.header("Retry-After"))).isBetween(1, 3);
+
+        JsonNode failed = admin.get("/api/security-events?type=sign_in_failed&principal=" + name).json();
+        assertThat(failed.path("count").asInt()).isEqualTo(4);
+        assertThat(failed.path("events").get(0).path("reason").asString()).isEqualTo("wrong password");
+        JsonNode lockout = admin.get("/api/security-events?type=sign_in_locked&principal=" + name).json()
+                .path("events");
+        assertThat(lockout).hasSize(1);
+        assertThat(lockout.get(0).path("severity").asString()).isEqualTo("critical");
+        assertThat(lockout.get(0).path("reason").asString()).contains("the account '" + name + "'");
+        assertThat(admin.get("/api/security-events/summary").json().path("counts").path("sign_in_locked").asInt())
+                .isGreaterThanOrEqualTo(1);
+
+        Awaitility.await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
+                .until(() -> right.get("/api/databases").status() == 200);
+        // The success cleared the count: one more mistake is only a mistake.
+        assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
+        assertThat(right.get("/api/databases").status()).isEqualTo(200);
+    }
+
+    @Test
+    void anUnknownUserIsRefusedLikeAWrongPasswordAndOnlyTheEventSaysWhich() {
+        String ghost = unique("ghost");
+        Api.Response r = anonymous.as(ghost, "some password here").get("/api/databases");
+
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.error()).isEqualTo("Wrong username or password");
+        JsonNode event = admin.get("/api/security-events?principal=" + ghost).json().path("events").get(0);
+        assertThat(event.path("type").asString()).isEqualTo("sign_in_failed");
+        assertThat(event.path("reason").asString()).isEqualTo("unknown user");
+        assertThat(event.toString()).doesNotContain("some password here");
+    }
+
+    @Test
+    void aRefusedRequestIsASecurityEventAndSecurityEventsAreForAdminsOnly() {
+        String name = user();
+        Api viewer = anonymous.as(name, "password of " + name);
+
+        assertThat(viewer.get("/api/audit").status()).isEqualTo(403);
+        assertThat(viewer.get("/api/security-events").status()).isEqualTo(403);
+
+        JsonNode denied = admin.get("/api/security-events?type=access_denied&principal=" + name).json().path("events");
+        assertThat(denied).hasSize(2);
+        assertThat(denied.get(1).path("path").asString()).isEqualTo("/api/audit");
+        assertThat(denied.get(1).path("reason").asString()).contains("the role viewer may not GET /api/audit");
+        Api.Response bad = admin.get("/api/security-events?type=nonsense&limit=0");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).contains("type must be one of").contains("limit");
+    }
+
+    private String user() {
+        String name = unique("guess");
+        Api.Response r = admin.post("/api/users", Api.json("username", name, "password", "password of " + name,
+                "role", "viewer"));
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        return name;
+    }
+
+    private static Path createDir() {
+        try {
+            return Files.createTempDirectory("custos-throttle-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
