@@ -41,6 +41,11 @@ final class AccessRules {
             new Rule(HttpMethod.GET, "/api/health", Level.PUBLIC),
             new Rule(HttpMethod.GET, "/api/backups/download/file", Level.PUBLIC),
             new Rule(HttpMethod.GET, "/api/users/me", Level.SIGNED_IN),
+            // Anyone signed in asks for access and follows their own requests; only admins decide them.
+            new Rule(HttpMethod.POST, "/api/access-requests/*/approve", Level.ADMIN),
+            new Rule(HttpMethod.POST, "/api/access-requests/*/reject", Level.ADMIN),
+            new Rule(HttpMethod.GET, "/api/access-requests/**", Level.SIGNED_IN),
+            new Rule(HttpMethod.POST, "/api/access-requests", Level.SIGNED_IN),
             new Rule(null, "/api/users/**", Level.ADMIN),
             new Rule(null, "/api/audit/**", Level.ADMIN),
             new Rule(null, "/api/security-events/**", Level.ADMIN),

@@ -28,6 +28,15 @@ enum Role {
         };
     }
 
+    /** The access level this role is: what {@link #reaches} compares against. */
+    AccessRules.Level level() {
+        return switch (this) {
+            case ADMIN -> AccessRules.Level.ADMIN;
+            case OPERATOR -> AccessRules.Level.OPERATOR;
+            case VIEWER -> AccessRules.Level.VIEWER;
+        };
+    }
+
     static Role of(String value) {
         return valueOf(value.toUpperCase(Locale.ROOT));
     }

@@ -148,6 +148,8 @@ class HostileInputIT extends ApiTest {
             new Endpoint("GET", "/api/api-keys", null),
             new Endpoint("POST", "/api/api-keys", null),
             new Endpoint("GET", "/api/security-events", null),
+            new Endpoint("GET", "/api/access-requests", null),
+            new Endpoint("POST", "/api/access-requests", null),
             new Endpoint("GET", "/api/security-events/summary", null),
             new Endpoint("GET", "/api/system-status", null),
             new Endpoint("GET", "/api/health", null));

@@ -60,6 +60,10 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/api-keys/{id}/rotate", List.of("post")),
             Map.entry("/api/api-keys/{id}/usage", List.of("get")),
             Map.entry("/api/security-events", List.of("get")),
+            Map.entry("/api/access-requests", List.of("get", "post")),
+            Map.entry("/api/access-requests/{id}", List.of("get")),
+            Map.entry("/api/access-requests/{id}/approve", List.of("post")),
+            Map.entry("/api/access-requests/{id}/reject", List.of("post")),
             Map.entry("/api/security-events/summary", List.of("get")),
             Map.entry("/api/audit", List.of("get")),
             Map.entry("/api/audit/{id}", List.of("get")),
@@ -112,7 +116,7 @@ class OpenApiIT extends ApiTest {
                 Map.entry("/api/databases/{id}/retention-preview", "Schedules"),
                 Map.entry("/api/databases/{id}/retention", "Schedules"),
                 Map.entry("/api/settings", "Settings"), Map.entry("/api/users", "Users"), Map.entry("/api/audit", "Audit"),
-                Map.entry("/api/api-keys", "Security"), Map.entry("/api/security-events", "Security"),
+                Map.entry("/api/access-requests", "Users"), Map.entry("/api/api-keys", "Security"), Map.entry("/api/security-events", "Security"),
                 Map.entry("/api/system-status", "System"),
                 Map.entry("/api/health", "System"));
 
