@@ -1,6 +1,7 @@
 package dev.custos.security;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -22,6 +24,9 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -36,13 +41,18 @@ import dev.custos.audit.Actor;
 
 /**
  * Authentication and authorization of the API. With {@code custos.security.auth=required} (the default) a request
- * signs in with HTTP Basic as a user, and {@link AccessRules} decides what its role may call; with {@code none}
- * everything is allowed and every request acts as {@code anonymous}. Either way: no session, no stack traces, and
- * the security headers on every response. Cross-origin requests stay refused (no CORS headers are sent).
+ * signs in with HTTP Basic as a user or with a bearer token from the configured OIDC provider ({@link OidcDecoder},
+ * {@link OidcIdentity}), and {@link AccessRules} decides what its role may call; with {@code none} everything is
+ * allowed, every request acts as {@code anonymous} and credentials of any kind are ignored. Either way: no session,
+ * no stack traces, and the security headers on every response. Cross-origin requests stay refused (no CORS headers
+ * are sent).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfig {
+
+    /** How every API key Custos issues begins, so that a bearer token tells which kind it is before it is read. */
+    static final String API_KEY_PREFIX = "custos_";
 
     /**
      * Spring Security's firewall, except that any method passes it: the API answers an unknown method with its own
@@ -75,9 +85,19 @@ class SecurityConfig {
         return new UserAuthentication(users);
     }
 
+    /**
+     * Checks OIDC bearer tokens; a bean so that it can read the provider's discovery document once Custos is up.
+     * With authentication off, tokens are ignored like every other credential, and the provider is never asked.
+     */
     @Bean
-    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, JsonMapper json) throws Exception {
-        JsonErrors errors = new JsonErrors(json);
+    OidcDecoder oidcDecoder(SecurityProperties properties, Clock clock) {
+        return OidcDecoder.of(properties.required() ? properties.oidc() : SecurityProperties.Oidc.off(), clock);
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, JsonMapper json,
+            OidcDecoder oidcDecoder) throws Exception {
+        JsonErrors errors = new JsonErrors(json, properties.oidc().enabled());
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
@@ -97,6 +117,19 @@ class SecurityConfig {
                 // would be hashed twice (once per manager).
                 .addFilterBefore(new CrossSiteFilter(errors), BasicAuthenticationFilter.class)
                 .addFilterAfter(new ActorFilter(), BasicAuthenticationFilter.class)
+                // Bearer JWTs from the OIDC provider; API keys (Bearer custos_...) are passed by, for their own filter.
+                .oauth2ResourceServer(o -> {
+                    o.bearerTokenResolver(jwtBearerTokens())
+                            .jwt(j -> j.decoder(oidcDecoder)
+                                    .jwtAuthenticationConverter(new OidcIdentity(properties.oidc())))
+                            .authenticationEntryPoint(errors::unauthorized);
+                    if (properties.oidc().enabled()) {
+                        // RFC 9728's /.well-known/oauth-protected-resource tells clients where to get a token.
+                        o.protectedResourceMetadata(m -> m.protectedResourceMetadataCustomizer(
+                                b -> b.authorizationServer(properties.oidc().issuerUri())
+                                        .tlsClientCertificateBoundAccessTokens(false)));
+                    }
+                })
                 .authorizeHttpRequests(a -> {
                     for (AccessRules.Rule rule : AccessRules.RULES) {
                         var matcher = rule.method() == null ? a.requestMatchers(rule.pattern())
@@ -107,6 +140,23 @@ class SecurityConfig {
                     a.anyRequest().denyAll();
                 });
         return http.build();
+    }
+
+    /**
+     * The bearer tokens that go to the OIDC check: all but Custos's own API keys ({@value #API_KEY_PREFIX}...),
+     * which are not JWTs and are left for API-key authentication to sign in. A request whose API key nothing signed
+     * in stays anonymous and gets a 401.
+     */
+    static BearerTokenResolver jwtBearerTokens() {
+        DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
+        String apiKey = "Bearer " + API_KEY_PREFIX;
+        return request -> {
+            String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+            if (header != null && header.regionMatches(true, 0, apiKey, 0, apiKey.length())) {
+                return null;
+            }
+            return standard.resolve(request);
+        };
     }
 
     /** The rule's decision for the caller: its role must reach the rule's level, and its scopes the rule's scope. */
@@ -196,15 +246,39 @@ class SecurityConfig {
         }
     }
 
-    /** 401 and 403 as the rest of the API answers errors: {@code {"error": "..."}}. */
-    private record JsonErrors(JsonMapper json) {
+    /**
+     * 401 and 403 as the rest of the API answers errors: {@code {"error": "..."}}.
+     *
+     * @param oidc whether OIDC bearer tokens are accepted, so a 401 offers them too
+     */
+    private record JsonErrors(JsonMapper json, boolean oidc) {
+
+        JsonErrors(JsonMapper json) {
+            this(json, false);
+        }
 
         void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
                 throws IOException {
-            boolean tried = request.getHeader("Authorization") != null;
+            String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+            boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer", 0, 6);
+            if (e instanceof OAuth2AuthenticationException || bearer) {
+                // A token was refused: say why (OidcDecoder's words), as RFC 6750 asks, in the header and the body.
+                String reason = e instanceof OAuth2AuthenticationException o && o.getError().getDescription() != null
+                        ? o.getError().getDescription() : "not a token this server accepts";
+                String code = e instanceof OAuth2AuthenticationException o ? o.getError().getErrorCode()
+                        : "invalid_token";
+                response.setHeader("WWW-Authenticate", "Bearer error=\"" + code + "\", error_description=\""
+                        + reason.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "?") + "\"");
+                write(response, HttpServletResponse.SC_UNAUTHORIZED, "Invalid bearer token: " + reason);
+                return;
+            }
             response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
-            write(response, HttpServletResponse.SC_UNAUTHORIZED, tried ? "Wrong username or password"
-                    : "Authentication required: sign in with a username and password (HTTP Basic)");
+            if (oidc) {
+                response.addHeader("WWW-Authenticate", "Bearer realm=\"Custos\"");
+            }
+            write(response, HttpServletResponse.SC_UNAUTHORIZED, authorization != null ? "Wrong username or password"
+                    : "Authentication required: sign in with a username and password (HTTP Basic)"
+                    + (oidc ? " or a bearer token from the OIDC provider" : ""));
         }
 
         AccessDeniedHandler forbidden() {

@@ -37,6 +37,11 @@ public final class Api {
         return new Api(base, "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** The same service, every request carrying {@code token} as {@code Authorization: Bearer}. */
+    public Api bearer(String token) {
+        return new Api(base, "Bearer " + token);
+    }
+
     public record Response(int status, String text) {
         public JsonNode json() {
             return text == null || text.isEmpty() ? JSON.missingNode() : JSON.readTree(text);
