@@ -18,10 +18,12 @@ class HealthController {
     private final Clock clock;
     private final String version;
     private final String auth;
+    private final String oidcIssuer;
 
     HealthController(Clock clock, ObjectProvider<BuildProperties> build, SecurityProperties security) {
         this.clock = clock;
         this.auth = security.auth();
+        this.oidcIssuer = security.required() && security.oidc().enabled() ? security.oidc().issuerUri() : null;
         BuildProperties props = build.getIfAvailable();
         this.version = props == null ? "unknown" : props.getVersion();
     }
@@ -35,6 +37,10 @@ class HealthController {
         body.put("version", version);
         body.put("timestamp", clock.instant());
         body.put("auth", auth);
+        if (oidcIssuer != null) {
+            // Public like the provider's own discovery document: where a client gets a token for Custos.
+            body.put("oidc", Map.of("issuer", oidcIssuer));
+        }
         if (auth.equals("none")) {
             body.put("warning", "Authentication is off (CUSTOS_AUTH=none): anyone who can reach this service can read,"
                     + " download, restore and delete every backup. Use it for development only.");

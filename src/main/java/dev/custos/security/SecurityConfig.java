@@ -1,6 +1,7 @@
 package dev.custos.security;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -22,6 +23,8 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -36,9 +39,11 @@ import dev.custos.audit.Actor;
 
 /**
  * Authentication and authorization of the API. With {@code custos.security.auth=required} (the default) a request
- * signs in with HTTP Basic as a user, and {@link AccessRules} decides what its role may call; with {@code none}
- * everything is allowed and every request acts as {@code anonymous}. Either way: no session, no stack traces, and
- * the security headers on every response. Cross-origin requests stay refused (no CORS headers are sent).
+ * signs in with HTTP Basic as a user, with an API key ({@link CredentialsFilter}) or with a bearer token from the
+ * configured OIDC provider ({@link OidcDecoder}, {@link OidcIdentity}), and {@link AccessRules} decides what its role
+ * and scopes may call; with {@code none} everything is allowed, every request acts as {@code anonymous} and
+ * credentials of any kind are ignored. Either way: no session, no stack traces, and the security headers on every
+ * response. Cross-origin requests stay refused (no CORS headers are sent).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -66,8 +71,18 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityErrors securityErrors(JsonMapper json, SecurityEvents events, SignInThrottle throttle) {
-        return new SecurityErrors(json, events, throttle);
+    SecurityErrors securityErrors(JsonMapper json, SecurityEvents events, SignInThrottle throttle,
+            SecurityProperties properties) {
+        return new SecurityErrors(json, events, throttle, properties.required() && properties.oidc().enabled());
+    }
+
+    /**
+     * Checks OIDC bearer tokens; a bean so that it can read the provider's discovery document once Custos is up.
+     * With authentication off, tokens are ignored like every other credential, and the provider is never asked.
+     */
+    @Bean
+    OidcDecoder oidcDecoder(SecurityProperties properties, Clock clock) {
+        return OidcDecoder.of(properties.required() ? properties.oidc() : SecurityProperties.Oidc.off(), clock);
     }
 
     /**
@@ -81,7 +96,8 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, SecurityErrors errors,
-            SignInThrottle throttle, ApiKeyService keys) throws Exception {
+            SignInThrottle throttle, ApiKeyService keys, OidcDecoder oidcDecoder, AccessRequestService requests)
+            throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
@@ -102,6 +118,19 @@ class SecurityConfig {
                 .addFilterBefore(new CrossSiteFilter(errors), BasicAuthenticationFilter.class)
                 .addFilterBefore(new CredentialsFilter(throttle, keys, errors), BasicAuthenticationFilter.class)
                 .addFilterAfter(new ActorFilter(), BasicAuthenticationFilter.class)
+                // Bearer JWTs from the OIDC provider; API keys (Bearer custos_...) were signed in by CredentialsFilter.
+                .oauth2ResourceServer(o -> {
+                    o.bearerTokenResolver(jwtBearerTokens())
+                            .jwt(j -> j.decoder(oidcDecoder)
+                                    .jwtAuthenticationConverter(new OidcIdentity(properties.oidc(), requests::grantedRole)))
+                            .authenticationEntryPoint(errors::unauthorized);
+                    if (properties.oidc().enabled()) {
+                        // RFC 9728's /.well-known/oauth-protected-resource tells clients where to get a token.
+                        o.protectedResourceMetadata(m -> m.protectedResourceMetadataCustomizer(
+                                b -> b.authorizationServer(properties.oidc().issuerUri())
+                                        .tlsClientCertificateBoundAccessTokens(false)));
+                    }
+                })
                 .authorizeHttpRequests(a -> {
                     for (AccessRules.Rule rule : AccessRules.RULES) {
                         var matcher = rule.method() == null ? a.requestMatchers(rule.pattern())
@@ -112,6 +141,22 @@ class SecurityConfig {
                     a.anyRequest().denyAll();
                 });
         return http.build();
+    }
+
+    /**
+     * The bearer tokens that go to the OIDC check: all but Custos's own API keys ({@code custos_...}), which
+     * {@link CredentialsFilter} signed in (or refused) before.
+     */
+    static BearerTokenResolver jwtBearerTokens() {
+        DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
+        String apiKey = "Bearer " + ApiKeyService.PREFIX;
+        return request -> {
+            String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+            if (header != null && header.regionMatches(true, 0, apiKey, 0, apiKey.length())) {
+                return null;
+            }
+            return standard.resolve(request);
+        };
     }
 
     /** The rule's decision for the caller: its role must reach the rule's level, and its scopes the rule's scope. */

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,11 +22,14 @@ class SecurityErrors {
     private final JsonMapper json;
     private final SecurityEvents events;
     private final SignInThrottle throttle;
+    private final boolean oidc;
 
-    SecurityErrors(JsonMapper json, SecurityEvents events, SignInThrottle throttle) {
+    /** {@code oidc}: whether OIDC bearer tokens are accepted, so that a 401 offers them too. */
+    SecurityErrors(JsonMapper json, SecurityEvents events, SignInThrottle throttle, boolean oidc) {
         this.json = json;
         this.events = events;
         this.throttle = throttle;
+        this.oidc = oidc;
     }
 
     /** 401: no credentials, or credentials refused (a security event, and a failure the throttle counts). */
@@ -34,8 +38,12 @@ class SecurityErrors {
         String authorization = request.getHeader("Authorization");
         if (authorization == null) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
+            if (oidc) {
+                response.addHeader("WWW-Authenticate", "Bearer realm=\"Custos\"");
+            }
             write(response, HttpServletResponse.SC_UNAUTHORIZED, "Authentication required: sign in with a username"
-                    + " and password (HTTP Basic), or send an API key as Authorization: Bearer <key>");
+                    + " and password (HTTP Basic), or send an API key" + (oidc ? " or a token from the OIDC provider" : "")
+                    + " as Authorization: Bearer");
             return;
         }
         String ip = request.getRemoteAddr();
@@ -47,6 +55,16 @@ class SecurityErrors {
                     k == null ? null : k.ownerId(), k == null ? null : k.id(), r.getMessage());
             response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             message = r.getMessage();
+        } else if (e instanceof OAuth2AuthenticationException || authorization.regionMatches(true, 0, "Bearer", 0, 6)) {
+            // A token was refused: say why (OidcDecoder's words), as RFC 6750 asks, in the header and the body.
+            String reason = e instanceof OAuth2AuthenticationException o && o.getError().getDescription() != null
+                    ? o.getError().getDescription() : "not a token this server accepts";
+            String code = e instanceof OAuth2AuthenticationException o ? o.getError().getErrorCode() : "invalid_token";
+            events.record(request, reason.startsWith("expired") ? "token_expired" : "token_invalid", null, null, null,
+                    reason);
+            response.setHeader("WWW-Authenticate", "Bearer error=\"" + code + "\", error_description=\""
+                    + reason.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "?") + "\"");
+            message = "Invalid bearer token: " + reason;
         } else {
             username = CredentialsFilter.basicUsername(authorization);
             events.record(request, "sign_in_failed", username, null, null, e.getMessage());

@@ -62,6 +62,9 @@ class UserController {
         } else {
             body.put("user", signedIn.user());
             body.put("user_id", signedIn.user() != null ? signedIn.user().id() : signedIn.actorId());
+            // An OIDC token has no user row: its identity is what the token names.
+            body.put("username", signedIn.username());
+            body.put("email", signedIn.email());
             body.put("role", signedIn.roleName());
             body.put("signed_in_with", signedIn.kind());
             if (signedIn.scopes() != null) {

@@ -218,6 +218,26 @@ class AuthenticationApiIT extends ApiTest {
     }
 
     @Test
+    void aViewerAsksForMoreAndAnApprovalChangesTheirRole() {
+        String name = unique("asker");
+        admin.post("/api/users", Api.json("username", name, "password", "password of " + name, "role", "viewer"));
+        Api viewer = anonymous.as(name, "password of " + name);
+
+        Api.Response asked = viewer.post("/api/access-requests", Api.json("role", "operator", "reason", "restore drills"));
+        assertThat(asked.status()).as(asked.text()).isEqualTo(201);
+        assertThat(asked.json().path("access_request").path("current_role").asString()).isEqualTo("viewer");
+        assertThat(viewer.post("/api/access-requests", Api.json("role", "viewer")).error()).contains("already");
+        assertThat(admin.post("/api/access-requests", Api.json("role", "operator")).status()).isEqualTo(409);
+        String id = asked.json().path("access_request").path("id").asString();
+
+        assertThat(admin.post("/api/access-requests/" + id + "/approve", "{}").status()).isEqualTo(200);
+
+        assertThat(viewer.get("/api/users/me").json().path("role").asString()).isEqualTo("operator");
+        assertThat(admin.get("/api/access-requests/" + id).json().path("access_request").path("granted_role")
+                .asString()).isEqualTo("operator");
+    }
+
+    @Test
     void theLastAdminCannotBeDemotedDeletedOrDisabled() {
         String adminId = admin.get("/api/users/me").json().path("user_id").asString();
 
