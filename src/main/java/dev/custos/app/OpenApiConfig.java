@@ -51,6 +51,7 @@ class OpenApiConfig {
                 + " refused sign-ins and requests";
         tag("/api/api-keys", "Security", security);
         tag("/api/security-events", "Security", security);
+        tag("/api/role-grants", "Users", "Who may sign in, with which role (admin, operator, viewer); who am I");
         tag("/api/access-requests", "Users", "Who may sign in, with which role (admin, operator, viewer); who am I");
         tag("/api/audit", "Audit", "The audit trail: queries, resource history, verification of the hash chain, export");
         tag("/api/system-status", "System", "Health of the service, its storage and its catalog");

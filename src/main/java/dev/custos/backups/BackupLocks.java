@@ -6,6 +6,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.Narrowing;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.RowLocks;
 
@@ -51,7 +52,8 @@ public class BackupLocks {
             throw ApiException.badRequest("reason must be at most " + MAX_REASON + " characters");
         }
         rows.lock("backups", id);
-        Backup before = repository.find(id).orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
+        Backup before = repository.find(id).filter(b -> Narrowing.visible(b.databaseId(), b.engineId()))
+                .orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
         if (locked && !"completed".equals(before.status())) {
             throw ApiException.conflict("Backup '" + id + "' is " + before.status() + "; only a completed backup can be locked");
         }

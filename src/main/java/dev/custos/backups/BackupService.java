@@ -17,6 +17,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.Narrowing;
 import dev.custos.api.PageNumbers;
 import dev.custos.api.UtcDays;
 import dev.custos.audit.AuditEvent;
@@ -178,8 +179,10 @@ public class BackupService {
         }
     }
 
+    /** The backup, unless it is not there or the current caller's grants leave its database out (404 either way). */
     public Backup get(String id) {
-        return repository.find(id).orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
+        return repository.find(id).filter(b -> Narrowing.visible(b.databaseId(), b.engineId()))
+                .orElseThrow(() -> ApiException.notFound("Backup '" + id + "' not found"));
     }
 
     /** The filters of {@code GET /api/backups}; null means "not filtered". Dates are UTC days, both inclusive. */
@@ -213,7 +216,8 @@ public class BackupService {
                     .add("b.triggered_by = :triggered_by", "triggered_by", triggeredBy)
                     .add("b.database_type = :database_type", "database_type", databaseType)
                     .add("b.created_at >= :from", "from", from)
-                    .add("b.created_at < :until", "until", until);
+                    .add("b.created_at < :until", "until", until)
+                    .and(Narrowing.filter("b.database_id", "b.engine_id"));
         }
     }
 
@@ -284,7 +288,8 @@ public class BackupService {
         try {
             // Each object has its manifest right after it in key order, so twice the limit holds enough objects.
             for (StoredObject object : storage.list(p, max * 2 + 1)) {
-                if (object.key().endsWith(Manifest.SUFFIX)) {
+                if (object.key().endsWith(Manifest.SUFFIX)
+                        || !Narrowing.visible(Backup.outsideHistory(object.key()).databaseId(), null)) {
                     continue;
                 }
                 String time = dev.custos.catalog.Timestamps.format(object.lastModified());
@@ -375,6 +380,10 @@ public class BackupService {
             throw ApiException.notFound("Backup file '" + blobName + "' not found");
         }
         Optional<Backup> backup = repository.findByBlobName(blobName);
+        Backup described = backup.orElseGet(() -> Backup.outsideHistory(blobName));
+        if (!Narrowing.visible(described.databaseId(), described.engineId())) {
+            throw ApiException.notFound("Backup file '" + blobName + "' not found");
+        }
         if (backup.isPresent() && backup.get().pruningAt() != null) {
             throw ApiException.conflict("Backup '" + blobName + "' is being deleted by retention since "
                     + backup.get().pruningAt());

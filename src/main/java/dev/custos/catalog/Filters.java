@@ -44,6 +44,11 @@ public final class Filters {
         return this;
     }
 
+    /** Adds {@code condition} (its SQL and its parameters) when it is not null. */
+    public Filters and(Map.Entry<String, Map<String, Object>> condition) {
+        return condition == null ? this : add(condition.getKey(), condition.getValue());
+    }
+
     /** Adds a condition without parameters, such as {@code flag = TRUE}. */
     public Filters condition(String condition) {
         conditions.add(condition);

@@ -230,14 +230,15 @@ class DatabaseRepository {
 
     /** Every database with what its schedule needs, for the scheduler and GET /api/schedules. */
     List<DatabaseService.ScheduleSource> scheduleSources(String databaseId) {
-        String sql = "SELECT id, name, database_type, policy_id, enabled, schedule, created_at FROM databases"
+        String sql = "SELECT id, name, database_type, engine_id, policy_id, enabled, schedule, created_at FROM databases"
                 + (databaseId == null ? "" : " WHERE id = :id") + " ORDER BY name, id";
         var spec = jdbc.sql(sql);
         if (databaseId != null) {
             spec = spec.param("id", databaseId);
         }
         return spec.query((rs, n) -> new DatabaseService.ScheduleSource(rs.getString("id"), rs.getString("name"),
-                rs.getString("database_type"), rs.getString("policy_id"), rs.getBoolean("enabled"),
-                rs.getString("schedule"), Timestamps.fromMillis(rs.getLong("created_at")))).list();
+                rs.getString("database_type"), rs.getString("engine_id"), rs.getString("policy_id"),
+                rs.getBoolean("enabled"), rs.getString("schedule"), Timestamps.fromMillis(rs.getLong("created_at"))))
+                .list();
     }
 }

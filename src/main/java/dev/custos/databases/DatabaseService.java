@@ -11,6 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.custos.api.ApiException;
 import dev.custos.api.JsonBody;
+import dev.custos.api.Narrowing;
 import dev.custos.api.Paging;
 import dev.custos.audit.AuditLog;
 import dev.custos.catalog.CustosProperties;
@@ -73,7 +74,8 @@ public class DatabaseService {
                     .contains(List.of("d.search_text"), "search", search)
                     .add("lower(d.host) = lower(:host)", "host", host)
                     .add("d.policy_id = :policy", "policy", policyId)
-                    .add("d.engine_id = :engine", "engine", engineId);
+                    .add("d.engine_id = :engine", "engine", engineId)
+                    .and(Narrowing.filter("d.id", "d.engine_id"));
         }
     }
 
@@ -100,17 +102,23 @@ public class DatabaseService {
     }
 
     /** What the scheduler needs of a database: its policy, whether it is enabled, its cron override. */
-    public record ScheduleSource(String id, String name, String databaseType, String policyId, boolean enabled,
+    public record ScheduleSource(String id, String name, String databaseType, String engineId, String policyId,
+            boolean enabled,
             String schedule, java.time.Instant createdAt) {
     }
 
     /** Every database (or the one named), by name. */
+    /** The databases schedules run for ({@code databaseId}, or all), those the current caller may see. */
     public List<ScheduleSource> scheduleSources(String databaseId) {
-        return repository.scheduleSources(databaseId);
+        return repository.scheduleSources(databaseId).stream()
+                .filter(db -> Narrowing.visible(db.id(), db.engineId())).toList();
     }
 
+    /** The database, unless the current caller's grants leave it out (then, as when it does not exist, a 404). */
     public DatabaseConfig get(String id) {
-        return repository.findView(id).orElseThrow(() -> notFound(id));
+        DatabaseConfig d = repository.findView(id).orElseThrow(() -> notFound(id));
+        Narrowing.require(d.id(), d.engineId(), DatabaseService::notFound);
+        return d;
     }
 
     @Transactional
@@ -162,15 +170,22 @@ public class DatabaseService {
     }
 
     public BackupSource backupSource(String id) {
-        DatabaseRepository.Row row = repository.findRow(id).orElseThrow(() -> notFound(id));
+        DatabaseRepository.Row row = visibleRow(id);
         return new BackupSource(row.id(), row.name(), DatabaseKind.parse(row.databaseType()).orElseThrow(), row.engineId(),
                 Compression.spec(row.compression(), row.compressionLevel()), row.encrypted());
     }
 
     /** The connection target of a saved database, credentials decrypted, for connectors. */
     public ConnectionTarget target(String id) {
-        DatabaseRepository.Row row = repository.findRow(id).orElseThrow(() -> notFound(id));
+        DatabaseRepository.Row row = visibleRow(id);
         return target(row, secrets.decrypt(row.passwordEnc(), secretContext(id)));
+    }
+
+    /** The saved database, unless it is not there or the current caller's grants leave it out. */
+    private DatabaseRepository.Row visibleRow(String id) {
+        DatabaseRepository.Row row = repository.findRow(id).orElseThrow(() -> notFound(id));
+        Narrowing.require(row.id(), row.engineId(), DatabaseService::notFound);
+        return row;
     }
 
     private ConnectionTarget target(DatabaseRepository.Row row, String ownPassword) {

@@ -12,6 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.custos.api.Paging;
+import dev.custos.api.Narrowing;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.Timestamps;
 
@@ -33,14 +34,14 @@ class EngineRepository {
     }
 
     List<Engine> find(String type, Paging paging) {
-        Filters f = new Filters().add("e.engine_type = :type", "type", type);
+        Filters f = new Filters().add("e.engine_type = :type", "type", type).and(Narrowing.engineFilter("e.id"));
         return jdbc.sql(SELECT + f.where() + " ORDER BY lower(e.name), e.id LIMIT :limit OFFSET :offset")
                 .params(f.params()).param("limit", paging.limit()).param("offset", paging.offset())
                 .query(this::mapEngine).list();
     }
 
     long count(String type) {
-        Filters f = new Filters().add("engine_type = :type", "type", type);
+        Filters f = new Filters().add("engine_type = :type", "type", type).and(Narrowing.engineFilter("id"));
         return jdbc.sql("SELECT count(*) FROM engines" + f.where()).params(f.params()).query(Long.class).single();
     }
 

@@ -16,6 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.Narrowing;
 import dev.custos.api.JsonBody;
 import dev.custos.api.Paging;
 import dev.custos.audit.AuditEvent;
@@ -349,8 +350,10 @@ public class EngineService {
                 + "use user_password", 0, ConnectionErrorType.UnsupportedEngine, null));
     }
 
+    /** The engine, unless it is not there or the current caller's grants leave it out (a 404 either way). */
     private EngineRepository.Row row(String id) {
-        return repository.findById(id).orElseThrow(() -> ApiException.notFound("Engine '" + id + "' not found"));
+        return repository.findById(id).filter(r -> Narrowing.engineVisible(r.engine().id()))
+                .orElseThrow(() -> ApiException.notFound("Engine '" + id + "' not found"));
     }
 
     private void requireUniqueName(String name, String exceptId) {

@@ -18,6 +18,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.Narrowing;
 import dev.custos.api.JsonBody;
 import dev.custos.api.PageNumbers;
 import dev.custos.api.UtcDays;
@@ -402,8 +403,14 @@ public class RestoreService {
 
     // ---- history --------------------------------------------------------------------------------------------
 
+    /**
+     * The restore, unless it is not there or the current caller's grants leave out both its source and its target
+     * database (404 either way).
+     */
     public Restore get(String id) {
-        return repository.find(id).orElseThrow(() -> ApiException.notFound("Restore '" + id + "' not found"));
+        return repository.find(id)
+                .filter(r -> Narrowing.visible(r.targetDatabaseId(), null) || Narrowing.visible(r.sourceDatabaseId(), null))
+                .orElseThrow(() -> ApiException.notFound("Restore '" + id + "' not found"));
     }
 
     /** The filters of {@code GET /api/restores}; null means "not filtered". Dates are UTC days, both inclusive. */
@@ -438,7 +445,8 @@ public class RestoreService {
                     .add("restore_type = :restore_type", "restore_type", restoreType)
                     .add("database_type = :database_type", "database_type", databaseType)
                     .add("created_at >= :from", "from", from)
-                    .add("created_at < :until", "until", until);
+                    .add("created_at < :until", "until", until)
+                    .and(Narrowing.databaseFilter("target_database_id", "source_database_id"));
         }
     }
 
@@ -500,11 +508,13 @@ public class RestoreService {
 
     /** Per database: its newest backup proven restorable by a test restore, for system status. */
     public List<LastRestorable> lastRestorable() {
-        return repository.lastRestorable();
+        return repository.lastRestorable().stream().filter(l -> Narrowing.visible(l.databaseId(), null)).toList();
     }
 
     public List<Restore> recentFailedVerifications(int limit) {
-        return repository.recentFailedTestRestores(limit);
+        return repository.recentFailedTestRestores(limit).stream()
+                .filter(r -> Narrowing.visible(r.sourceDatabaseId(), null) || Narrowing.visible(r.targetDatabaseId(), null))
+                .toList();
     }
 
     Optional<Restore> find(String id) {

@@ -10,6 +10,8 @@ import org.springframework.stereotype.Repository;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.custos.api.Narrowing;
+import dev.custos.catalog.Filters;
 import dev.custos.catalog.Ids;
 
 /**
@@ -66,14 +68,13 @@ class CleanupHistory {
                 .query(this::map).list();
     }
 
+    /** The newest entries (of {@code databaseId}, or all) of the databases the current caller may see. */
     List<Entry> find(String databaseId, int limit) {
-        String where = databaseId == null ? "" : " WHERE database_id = :db";
-        var spec = jdbc.sql("SELECT * FROM backup_cleanup_history" + where + " ORDER BY started_at DESC, id DESC LIMIT :limit")
-                .param("limit", limit);
-        if (databaseId != null) {
-            spec = spec.param("db", databaseId);
-        }
-        return spec.query(this::map).list();
+        Filters f = new Filters().add("database_id = :db", "db", databaseId)
+                .and(Narrowing.databaseFilter("database_id"));
+        return jdbc.sql("SELECT * FROM backup_cleanup_history" + f.where()
+                        + " ORDER BY started_at DESC, id DESC LIMIT :limit")
+                .params(f.params()).param("limit", limit).query(this::map).list();
     }
 
     private Entry map(ResultSet rs, int n) throws SQLException {

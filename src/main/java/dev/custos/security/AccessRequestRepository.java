@@ -3,7 +3,9 @@ package dev.custos.security;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -66,6 +68,22 @@ class AccessRequestRepository {
     /** The role an admin granted {@code subject} (an identity without a user row), if any. */
     Optional<String> grantedRole(String subject) {
         return jdbc.sql("SELECT role FROM role_grants WHERE subject = ?").param(subject).query(String.class).optional();
+    }
+
+    List<Map<String, Object>> roleGrants() {
+        return jdbc.sql("SELECT * FROM role_grants ORDER BY granted_at DESC, subject").query((rs, n) -> {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("subject", rs.getString("subject"));
+            g.put("role", rs.getString("role"));
+            g.put("granted_by", rs.getString("granted_by"));
+            g.put("granted_at", Timestamps.fromMillis(rs.getLong("granted_at")));
+            g.put("request_id", rs.getString("request_id"));
+            return g;
+        }).list();
+    }
+
+    void revokeGrant(String subject) {
+        jdbc.sql("DELETE FROM role_grants WHERE subject = ?").param(subject).update();
     }
 
     void grant(String subject, String role, String by, Instant at, String requestId) {

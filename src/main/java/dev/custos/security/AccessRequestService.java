@@ -95,8 +95,21 @@ public class AccessRequestService {
         if (before.requesterKind().equals("user")) {
             User u = users.findById(before.requesterId()).orElseThrow(() -> ApiException.conflict("The user who asked"
                     + " (" + before.username() + ") no longer exists: reject the request instead"));
-            users.update(new User(u.id(), u.username(), u.name(), u.email(), role, u.disabled(), u.createdAt(), now,
-                    u.lastLoginAt()));
+            // Their role may have changed since they asked: an approval never lowers it.
+            if (Role.of(u.role()).reaches(Role.of(role).level())) {
+                throw ApiException.conflict("User '" + u.username() + "' is " + u.role() + " already, which holds "
+                        + role + ": reject the request instead");
+            }
+            User changed = new User(u.id(), u.username(), u.name(), u.email(), role, u.disabled(), u.createdAt(), now,
+                    u.lastLoginAt());
+            users.update(changed);
+            Map<String, Object> userDetails = new LinkedHashMap<>();
+            userDetails.put("updated_fields", List.of("role"));
+            userDetails.put("role", role);
+            userDetails.put("password_changed", false);
+            userDetails.put("access_request_id", id);
+            audit.success(AuditEvent.of("user_updated", "user", u.id(), u.username(), userDetails).withBefore(u)
+                    .withAfter(changed));
         } else {
             repository.grant(before.requesterId(), role, by, now, id);
         }
@@ -135,6 +148,24 @@ public class AccessRequestService {
         audit.success(AuditEvent.of("access_request_rejected", "access_request", id, before.username(), details)
                 .withBefore(before).withAfter(after));
         return after;
+    }
+
+    /** The roles admins granted to token subjects by approving their requests. */
+    List<Map<String, Object>> roleGrants() {
+        return repository.roleGrants();
+    }
+
+    /** Withdraws the role granted to {@code subject}: its tokens fall back to what their claims map to. */
+    @Transactional
+    public Map<String, Object> revokeGrant(String subject) {
+        Map<String, Object> grant = repository.roleGrants().stream().filter(g -> subject.equals(g.get("subject")))
+                .findFirst().orElseThrow(() -> ApiException.notFound("No role is granted to '" + subject + "'"));
+        repository.revokeGrant(subject);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("role", grant.get("role"));
+        details.put("subject", subject);
+        audit.success(AuditEvent.of("role_grant_revoked", "user", subject, subject, details).withBefore(grant));
+        return grant;
     }
 
     /** The role an admin granted a token's subject by approving its request. */

@@ -49,6 +49,7 @@ final class AccessRules {
             new Rule(null, "/api/users/**", Level.ADMIN),
             new Rule(null, "/api/audit/**", Level.ADMIN),
             new Rule(null, "/api/security-events/**", Level.ADMIN),
+            new Rule(null, "/api/role-grants/**", Level.ADMIN),
             // Everyone signed in with a role manages their own keys; a key needs the admin scope to manage keys.
             new Rule(HttpMethod.GET, "/api/api-keys/**", Level.VIEWER),
             new Rule(null, "/api/api-keys/**", Level.VIEWER, Scopes.ADMIN),

@@ -74,7 +74,11 @@ public class ApiKeyService {
 
     /** The keys {@code caller} may see: an admin's view holds every key, anyone else's their own. */
     List<ApiKey> list(SignedIn caller) {
-        return repository.list(isAdmin(caller) ? null : caller.actorIdOfUser());
+        if (isAdmin(caller)) {
+            return repository.list(null);
+        }
+        // A token's identity has no user row, so it owns no keys.
+        return caller.actorIdOfUser() == null ? List.of() : repository.list(caller.actorIdOfUser());
     }
 
     ApiKey get(String id, SignedIn caller) {

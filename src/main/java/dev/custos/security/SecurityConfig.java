@@ -35,6 +35,7 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.custos.api.Narrowing;
 import dev.custos.audit.Actor;
 
 /**
@@ -96,8 +97,8 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, SecurityErrors errors,
-            SignInThrottle throttle, ApiKeyService keys, OidcDecoder oidcDecoder, AccessRequestService requests)
-            throws Exception {
+            SignInThrottle throttle, ApiKeyService keys, OidcDecoder oidcDecoder, AccessRequestService requests,
+            Grants grants) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
@@ -117,7 +118,7 @@ class SecurityConfig {
                 // would be hashed twice (once per manager).
                 .addFilterBefore(new CrossSiteFilter(errors), BasicAuthenticationFilter.class)
                 .addFilterBefore(new CredentialsFilter(throttle, keys, errors), BasicAuthenticationFilter.class)
-                .addFilterAfter(new ActorFilter(), BasicAuthenticationFilter.class)
+                .addFilterAfter(new ActorFilter(grants), BasicAuthenticationFilter.class)
                 // Bearer JWTs from the OIDC provider; API keys (Bearer custos_...) were signed in by CredentialsFilter.
                 .oauth2ResourceServer(o -> {
                     o.bearerTokenResolver(jwtBearerTokens())
@@ -237,15 +238,29 @@ class SecurityConfig {
         }
     }
 
-    /** Names the signed-in user on the request, for the audit trail and the request log. */
+    /**
+     * Names the signed-in identity on the request, for the audit trail and the request log, and the databases its
+     * grants narrow it to, for the features. It runs after every way of signing in (API keys and OIDC tokens sign in
+     * before Basic does).
+     */
     private static final class ActorFilter extends OncePerRequestFilter {
+
+        private final Grants grants;
+
+        ActorFilter(Grants grants) {
+            this.grants = grants;
+        }
 
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
-            Authentication a = SecurityContextHolder.getContext().getAuthentication();
-            if (a != null && a.getPrincipal() instanceof SignedIn s) {
+            SignedIn s = SignedIn.current();
+            if (s != null) {
                 request.setAttribute(Actor.ATTRIBUTE, s.actor());
+                Narrowing narrowing = grants.narrowing(s);
+                if (narrowing != null) {
+                    request.setAttribute(Narrowing.ATTRIBUTE, narrowing);
+                }
             }
             chain.doFilter(request, response);
         }

@@ -33,7 +33,7 @@ public class SecurityEvents {
     static final int MAX_PER_SECOND = 100;
     static final List<String> TYPES = List.of("sign_in_failed", "sign_in_locked", "api_key_invalid", "api_key_expired",
             "api_key_revoked", "token_invalid", "token_expired", "access_denied");
-    private static final int PURGE_EVERY = 1000;
+    private static final long PURGE_EVERY_MILLIS = 3_600_000;
 
     /** A recorded event as the API shows it. */
     public record Event(String id, long seq, Instant timestamp, String type, String severity, String principal,
@@ -48,7 +48,7 @@ public class SecurityEvents {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Duration retention;
-    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong lastPurge = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
     private long second;
     private int inSecond;
@@ -61,7 +61,8 @@ public class SecurityEvents {
 
     /**
      * Records one event of {@code type} about {@code request}. {@code principal} is who was claimed (a username, a
-     * key's prefix, a token's subject), {@code userId}/{@code keyId} what it resolved to, when it did.
+     * key's prefix; none for a refused token, whose claims cannot be trusted), {@code userId}/{@code keyId} what it
+     * resolved to, when it did. Expired events are deleted at most hourly, as events are written.
      */
     void record(HttpServletRequest request, String type, String principal, String userId, String keyId,
             String reason) {
@@ -83,7 +84,8 @@ public class SecurityEvents {
                     .param("method", request.getMethod()).param("path", truncate(request.getRequestURI(), 2048))
                     .param("request", (String) request.getAttribute(RequestIds.ATTRIBUTE))
                     .update();
-            if (written.incrementAndGet() % PURGE_EVERY == 0) {
+            long last = lastPurge.get();
+            if (now - last >= PURGE_EVERY_MILLIS && lastPurge.compareAndSet(last, now)) {
                 purgeExpired();
             }
         } catch (RuntimeException e) {

@@ -25,10 +25,12 @@ class UserController {
 
     private final UserService users;
     private final SecurityProperties security;
+    private final Grants grants;
 
-    UserController(UserService users, SecurityProperties security) {
+    UserController(UserService users, SecurityProperties security, Grants grants) {
         this.users = users;
         this.security = security;
+        this.grants = grants;
     }
 
     @Operation(summary = "List users (admin)")
@@ -72,7 +74,8 @@ class UserController {
             }
         }
         body.put("permissions", Permissions.of((String) body.get("role"), signedIn == null ? null : signedIn.scopes()));
-        body.put("grants", List.of());
+        body.put("grants", signedIn == null || signedIn.user() == null || "admin".equals(body.get("role")) ? List.of()
+                : grants.of(signedIn.user().id()));
         return body;
     }
 
@@ -86,6 +89,22 @@ class UserController {
     @PutMapping("/{id}")
     Map<String, Object> update(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
         return Map.of("message", "User updated", "user", users.update(id, JsonBody.of(body), actingUserId()));
+    }
+
+    @Operation(summary = "A user's grants (admin): the databases and engines an operator or viewer is narrowed to")
+    @GetMapping("/{id}/grants")
+    Map<String, Object> grants(@PathVariable String id) {
+        users.get(id);
+        List<Grants.Grant> list = grants.of(id);
+        return Map.of("user_id", id, "grants", list, "count", list.size());
+    }
+
+    @Operation(summary = "Replace a user's grants (admin): {\"grants\": [{\"resource_type\": \"database\" or"
+            + " \"engine\", \"resource_id\": ...}]}; an empty list lets them see every database again")
+    @PutMapping("/{id}/grants")
+    Map<String, Object> replaceGrants(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
+        List<Grants.Grant> list = grants.replace(id, body);
+        return Map.of("message", "Grants updated", "user_id", id, "grants", list, "count", list.size());
     }
 
     @Operation(summary = "Delete a user (admin); never the last enabled admin, nor yourself")

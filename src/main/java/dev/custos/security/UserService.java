@@ -42,6 +42,7 @@ public class UserService {
 
     private final UserRepository repository;
     private final ApiKeyRepository keys;
+    private final Grants grants;
     private final PasswordEncoder passwords;
     private final AuditLog audit;
     private final Clock clock;
@@ -58,10 +59,11 @@ public class UserService {
     private record Remembered(String passwordHash, Instant until) {
     }
 
-    UserService(UserRepository repository, ApiKeyRepository keys, PasswordEncoder passwords, AuditLog audit,
-            Clock clock) {
+    UserService(UserRepository repository, ApiKeyRepository keys, Grants grants, PasswordEncoder passwords,
+            AuditLog audit, Clock clock) {
         this.repository = repository;
         this.keys = keys;
+        this.grants = grants;
         this.passwords = passwords;
         this.audit = audit;
         this.clock = clock;
@@ -208,6 +210,7 @@ public class UserService {
         details.put("role", u.role());
         details.put("username", u.username());
         details.put("api_keys_revoked", keys.revokeAllOf(id, actingUserId == null ? "anonymous" : actingUserId));
+        grants.removeAllOf(id);
         audit.success(AuditEvent.of("user_deleted", "user", id, u.username(), details).withBefore(u));
         repository.delete(id);
         return Map.of("message", "User '" + u.username() + "' deleted");

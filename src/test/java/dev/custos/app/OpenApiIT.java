@@ -55,6 +55,7 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/users", List.of("get", "post")),
             Map.entry("/api/users/me", List.of("get")),
             Map.entry("/api/users/{id}", List.of("get", "put", "delete")),
+            Map.entry("/api/users/{id}/grants", List.of("get", "put")),
             Map.entry("/api/api-keys", List.of("get", "post")),
             Map.entry("/api/api-keys/{id}", List.of("get", "delete")),
             Map.entry("/api/api-keys/{id}/rotate", List.of("post")),
@@ -64,6 +65,8 @@ class OpenApiIT extends ApiTest {
             Map.entry("/api/access-requests/{id}", List.of("get")),
             Map.entry("/api/access-requests/{id}/approve", List.of("post")),
             Map.entry("/api/access-requests/{id}/reject", List.of("post")),
+            Map.entry("/api/role-grants", List.of("get")),
+            Map.entry("/api/role-grants/{subject}", List.of("delete")),
             Map.entry("/api/security-events/summary", List.of("get")),
             Map.entry("/api/audit", List.of("get")),
             Map.entry("/api/audit/{id}", List.of("get")),
@@ -116,7 +119,7 @@ class OpenApiIT extends ApiTest {
                 Map.entry("/api/databases/{id}/retention-preview", "Schedules"),
                 Map.entry("/api/databases/{id}/retention", "Schedules"),
                 Map.entry("/api/settings", "Settings"), Map.entry("/api/users", "Users"), Map.entry("/api/audit", "Audit"),
-                Map.entry("/api/access-requests", "Users"), Map.entry("/api/api-keys", "Security"), Map.entry("/api/security-events", "Security"),
+                Map.entry("/api/access-requests", "Users"), Map.entry("/api/role-grants", "Users"), Map.entry("/api/api-keys", "Security"), Map.entry("/api/security-events", "Security"),
                 Map.entry("/api/system-status", "System"),
                 Map.entry("/api/health", "System"));
 

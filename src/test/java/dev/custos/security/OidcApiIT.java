@@ -190,6 +190,15 @@ class OidcApiIT extends ApiTest {
         assertThat(event.path("before").path("status").asString()).isEqualTo("pending");
         assertThat(admin().post("/api/access-requests/" + id + "/reject", Api.json("reason", "late")).status())
                 .isEqualTo(409);
+
+        assertThat(admin().get("/api/role-grants").json().path("role_grants").valueStream()
+                .filter(g -> g.path("subject").asString().equals(sub)).map(g -> g.path("role").asString()))
+                .containsExactly("operator");
+        assertThat(admin().delete("/api/role-grants/" + sub).status()).isEqualTo(200);
+        assertThat(frank.post("/api/databases/db-missing/backup", "{}").status()).isEqualTo(403);
+        assertThat(admin().get("/api/audit?action=role_grant_revoked&resource_id=" + sub).json().path("logs")
+                .get(0).path("details").path("role").asString()).isEqualTo("operator");
+        assertThat(admin().delete("/api/role-grants/" + sub).status()).isEqualTo(404);
     }
 
     @Test
