@@ -2,9 +2,11 @@ package dev.custos.restores;
 
 import java.nio.file.Path;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.Narrowing;
 import dev.custos.catalog.CustosProperties;
 import dev.custos.connectors.ConnectionTarget;
 import dev.custos.connectors.Connectors;
@@ -58,12 +60,23 @@ class RestoreTargets {
                 connection.databaseName());
     }
 
+    /** A database by name on an engine: for a caller narrowed by grants, only on an engine granted whole. */
     Target onEngine(String engineId, String databaseName) {
+        Narrowing n = Narrowing.current();
+        if (n != null && !n.engineIds().contains(engineId)) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "Forbidden: your grants do not include engine '" + engineId
+                    + "', so you can restore only into the databases granted to you");
+        }
         ConnectionTarget connection = engines.target(engineId, databaseName);
         return new Target(connection.kind(), connection, connector(connection.kind()), null, engineId, databaseName);
     }
 
+    /** A SQLite file by path: never for a caller narrowed by grants, whose grants name no files. */
     Target sqliteFile(String path) {
+        if (Narrowing.current() != null) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "Forbidden: your grants narrow you to some databases, so"
+                    + " you can restore only into them, not into a file path");
+        }
         ConnectionTarget connection = new ConnectionTarget(DatabaseKind.SQLITE, null, 0, path, null, null);
         return new Target(DatabaseKind.SQLITE, connection, connector(DatabaseKind.SQLITE), null, null, path);
     }

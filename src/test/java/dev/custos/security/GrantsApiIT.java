@@ -97,6 +97,14 @@ class GrantsApiIT extends ApiTest {
                 .map(s -> s.path("database_id").asString())).contains(mine).doesNotContain(theirs);
         assertThat(operator.get("/api/databases/" + theirs + "/retention-preview").status()).isEqualTo(404);
 
+        Api.Response toFile = operator.post("/api/backups/" + myBackup + "/restore", Api.json("target_database_name",
+                DIR.resolve("elsewhere.db").toString()));
+        assertThat(toFile.status()).as(toFile.text()).isEqualTo(403);
+        assertThat(toFile.error()).contains("not into a file path");
+        // As for a database that does not exist: the target is not a configured database.
+        assertThat(operator.post("/api/backups/" + myBackup + "/restore", Api.json("target_database_id", theirs))
+                .error()).isEqualTo("target_database_id '" + theirs + "' is not a configured database");
+
         JsonNode me = operator.get("/api/users/me").json();
         assertThat(me.path("grants").valueStream().map(g -> g.path("resource_type").asString() + ":"
                 + g.path("resource_id").asString())).containsExactlyInAnyOrder("database:" + mine, "engine:" + engine);
