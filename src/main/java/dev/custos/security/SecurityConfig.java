@@ -109,6 +109,11 @@ class SecurityConfig {
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
                 .exceptionHandling(e -> e.authenticationEntryPoint(errors::unauthorized)
                         .accessDeniedHandler(errors.forbidden()));
+        if (properties.corsAllowedOrigins().isEmpty()) {
+            http.cors(AbstractHttpConfigurer::disable);
+        } else {
+            http.cors(c -> c.configurationSource(cors(properties.corsAllowedOrigins())));
+        }
         if (!properties.required()) {
             http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
             return http.build();
@@ -116,7 +121,8 @@ class SecurityConfig {
         http.httpBasic(b -> b.realmName("Custos").authenticationEntryPoint(errors::unauthorized))
                 // The provider bean signs in through the global manager; registered here too, a wrong password
                 // would be hashed twice (once per manager).
-                .addFilterBefore(new CrossSiteFilter(errors), BasicAuthenticationFilter.class)
+                .addFilterBefore(new CrossSiteFilter(errors, properties.corsAllowedOrigins()),
+                        BasicAuthenticationFilter.class)
                 .addFilterBefore(new CredentialsFilter(throttle, keys, errors), BasicAuthenticationFilter.class)
                 .addFilterAfter(new ActorFilter(grants), BasicAuthenticationFilter.class)
                 // Bearer JWTs from the OIDC provider; API keys (Bearer custos_...) were signed in by CredentialsFilter.
@@ -142,6 +148,25 @@ class SecurityConfig {
                     a.anyRequest().denyAll();
                 });
         return http.build();
+    }
+
+    /**
+     * CORS for the configured origins only: their pages may call the API with an {@code Authorization} header (no
+     * cookies: Custos sets none) and read the answers. Every other origin gets no CORS headers, so browsers keep
+     * their pages from reading the API.
+     */
+    private static org.springframework.web.cors.CorsConfigurationSource cors(List<String> origins) {
+        org.springframework.web.cors.CorsConfiguration c = new org.springframework.web.cors.CorsConfiguration();
+        c.setAllowedOrigins(origins);
+        c.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
+        c.setAllowedHeaders(List.of("Authorization", "Content-Type", "X-Request-Id"));
+        c.setExposedHeaders(List.of("Retry-After", "X-Request-Id", "Content-Disposition"));
+        c.setAllowCredentials(false);
+        c.setMaxAge(600L);
+        org.springframework.web.cors.UrlBasedCorsConfigurationSource source =
+                new org.springframework.web.cors.UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/api/**", c);
+        return source;
     }
 
     /**
@@ -200,9 +225,12 @@ class SecurityConfig {
     private static final class CrossSiteFilter extends OncePerRequestFilter {
 
         private final SecurityErrors errors;
+        private final List<String> allowedOrigins;
 
-        CrossSiteFilter(SecurityErrors errors) {
+        /** {@code allowedOrigins}: the origins CORS lets call the API; their pages' changes pass. */
+        CrossSiteFilter(SecurityErrors errors, List<String> allowedOrigins) {
             this.errors = errors;
+            this.allowedOrigins = allowedOrigins;
         }
 
         @Override
@@ -210,7 +238,7 @@ class SecurityConfig {
                 throws ServletException, IOException {
             String method = request.getMethod();
             boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
-            if (!safe && crossSite(request)) {
+            if (!safe && crossSite(request) && !allowedOrigins.contains(request.getHeader("Origin"))) {
                 errors.write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: a " + method + " from another"
                         + " site (Origin " + request.getHeader("Origin") + ") is refused");
                 return;

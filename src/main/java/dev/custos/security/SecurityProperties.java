@@ -14,9 +14,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                          {@code anonymous} with every right; set by {@code CUSTOS_AUTH=none})
  * @param adminPasswordFile where the first start writes the random password of the {@code admin} user it creates
  * @param oidc              bearer tokens from an OpenID Connect provider, beside HTTP Basic; off without an issuer
+ * @param corsAllowedOrigins the web origins (scheme, host, port) whose pages may call the API from a browser; none
+ *                          by default, so that no other site's page can
  */
 @ConfigurationProperties("custos.security")
-public record SecurityProperties(String auth, Path adminPasswordFile, Oidc oidc) {
+public record SecurityProperties(String auth, Path adminPasswordFile, Oidc oidc, List<String> corsAllowedOrigins) {
 
     public SecurityProperties {
         auth = auth == null || auth.isBlank() ? "required" : auth.trim().toLowerCase(Locale.ROOT);
@@ -25,6 +27,15 @@ public record SecurityProperties(String auth, Path adminPasswordFile, Oidc oidc)
                     + auth + "')");
         }
         oidc = oidc == null ? Oidc.off() : oidc;
+        corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : corsAllowedOrigins.stream().map(String::trim)
+                .filter(o -> !o.isEmpty()).map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).toList();
+        for (String origin : corsAllowedOrigins) {
+            if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                throw new IllegalArgumentException("custos.security.cors-allowed-origins (CUSTOS_CORS_ALLOWED_ORIGINS)"
+                        + " takes origins such as https://ops.example.com, without paths or wildcards (got '" + origin
+                        + "')");
+            }
+        }
     }
 
     public boolean required() {

@@ -46,6 +46,7 @@ class AuthenticationApiIT extends ApiTest {
     static void authenticationOn(DynamicPropertyRegistry registry) {
         registry.add("custos.security.auth", () -> "required");
         registry.add("custos.security.admin-password-file", PASSWORD_FILE::toString);
+        registry.add("custos.security.cors-allowed-origins", () -> "https://ops.example.com");
         registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
         registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
     }
@@ -271,6 +272,47 @@ class AuthenticationApiIT extends ApiTest {
         assertThat(post.apply("Sec-Fetch-Site", "cross-site")).isEqualTo(403);
         assertThat(post.apply("Origin", "http://127.0.0.1:" + port)).isEqualTo(201);
         assertThat(admin.get("/api/backup-policies").text()).contains(Api.JSON.readTree(body).path("name").asString());
+    }
+
+    @Test
+    void corsLetsOnlyTheConfiguredOriginsPagesCallTheApi() throws Exception {
+        String password = Files.readString(PASSWORD_FILE).strip();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, HttpRequest.Builder, HttpResponse<String>> send = (origin, b) -> {
+            try {
+                return http.send(b.header("Origin", origin).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        URI databases = URI.create("http://127.0.0.1:" + port + "/api/databases");
+        java.util.function.Function<String, HttpRequest.Builder> preflight = origin -> HttpRequest.newBuilder(databases)
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization");
+
+        HttpResponse<String> allowed = send.apply("https://ops.example.com", preflight.apply("https://ops.example.com"));
+        HttpResponse<String> refused = send.apply("https://evil.example", preflight.apply("https://evil.example"));
+        HttpResponse<String> read = send.apply("https://ops.example.com", HttpRequest.newBuilder(databases)
+                .header("Authorization", basic));
+        HttpResponse<String> foreignRead = send.apply("https://evil.example", HttpRequest.newBuilder(databases)
+                .header("Authorization", basic));
+        HttpResponse<String> change = send.apply("https://ops.example.com", HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/backup-policies")).header("Authorization", basic)
+                .header("Content-Type", "application/json").header("Sec-Fetch-Site", "cross-site")
+                .POST(HttpRequest.BodyPublishers.ofString(Api.json("name", unique("cors")))));
+
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://ops.example.com");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+                .contains("authorization");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://ops.example.com");
+        assertThat(foreignRead.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(change.statusCode()).as(change.body()).isEqualTo(201);
     }
 
     @Test
