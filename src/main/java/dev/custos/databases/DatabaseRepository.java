@@ -13,6 +13,7 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 
 import dev.custos.api.Paging;
+import dev.custos.api.Narrowing;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
@@ -47,11 +48,15 @@ class DatabaseRepository {
     private static final int CACHED_PAGES = 200;
 
     /** Totals of GET /api/databases: counting is the costliest part of a page on a large catalog. */
-    private final VersionedCache<DatabaseService.Query, Long> totals;
+    private final VersionedCache<TotalKey, Long> totals;
     /** Pages of GET /api/databases: reading and decoding 25 rows costs more than writing the answer. */
     private final VersionedCache<PageKey, List<DatabaseConfig>> pages;
 
-    private record PageKey(DatabaseService.Query query, int limit, int offset, ListCursor after) {
+    /** {@code narrowing}: the caller's grants (null: none), part of the key since they change what the list holds. */
+    private record PageKey(DatabaseService.Query query, int limit, int offset, ListCursor after, Narrowing narrowing) {
+    }
+
+    private record TotalKey(DatabaseService.Query query, Narrowing narrowing) {
     }
 
     DatabaseRepository(JdbcClient jdbc, JsonColumns json) {
@@ -70,7 +75,8 @@ class DatabaseRepository {
         if (paging.limit() > CACHED_PAGE_LIMIT) {
             return find(query, paging, after);
         }
-        return pages.get(new PageKey(query, paging.limit(), paging.offset(), after),
+        // The caller's grants are part of the key: two callers narrowed differently see different pages.
+        return pages.get(new PageKey(query, paging.limit(), paging.offset(), after, Narrowing.current()),
                 () -> List.copyOf(find(query, paging, after)));
     }
 
@@ -87,7 +93,7 @@ class DatabaseRepository {
     }
 
     long count(DatabaseService.Query query) {
-        return totals.get(query, () -> {
+        return totals.get(new TotalKey(query, Narrowing.current()), () -> {
             Filters f = query.filters();
             return jdbc.sql("SELECT count(*) FROM databases d" + f.where()).params(f.params()).query(Long.class).single();
         }).longValue();

@@ -107,7 +107,6 @@ public class DatabaseService {
             String schedule, java.time.Instant createdAt) {
     }
 
-    /** Every database (or the one named), by name. */
     /** The databases schedules run for ({@code databaseId}, or all), those the current caller may see. */
     public List<ScheduleSource> scheduleSources(String databaseId) {
         return repository.scheduleSources(databaseId).stream()

@@ -360,7 +360,8 @@ public class RestoreService {
     }
 
     private RestoreTargets.Target engine(String engineId) {
-        if (engines.find(engineId).isEmpty()) {
+        // An engine the caller's grants hide is as unknown as one that does not exist.
+        if (engines.find(engineId).isEmpty() || !Narrowing.engineVisible(engineId)) {
             throw ApiException.badRequest("target_engine_id '" + engineId + "' is not a configured engine");
         }
         return targets.onEngine(engineId, null);
@@ -404,13 +405,22 @@ public class RestoreService {
     // ---- history --------------------------------------------------------------------------------------------
 
     /**
-     * The restore, unless it is not there or the current caller's grants leave out both its source and its target
-     * database (404 either way).
+     * The restore, unless it is not there or the current caller's grants leave it out (404 either way): a restore is
+     * the caller's when its target is (a granted database, or a database on an engine granted whole), a test restore
+     * or verification when the backup's database is (its scratch target is dropped after).
      */
     public Restore get(String id) {
-        return repository.find(id)
-                .filter(r -> Narrowing.visible(r.targetDatabaseId(), null) || Narrowing.visible(r.sourceDatabaseId(), null))
+        return repository.find(id).filter(RestoreService::visible)
                 .orElseThrow(() -> ApiException.notFound("Restore '" + id + "' not found"));
+    }
+
+    private static boolean visible(Restore r) {
+        return checksOnly(r.restoreType()) ? Narrowing.visible(r.sourceDatabaseId(), null)
+                : Narrowing.visible(r.targetDatabaseId(), r.targetEngineId());
+    }
+
+    private static boolean checksOnly(String restoreType) {
+        return RestoreType.TEST_RESTORE.value().equals(restoreType) || RestoreType.VERIFY.value().equals(restoreType);
     }
 
     /** The filters of {@code GET /api/restores}; null means "not filtered". Dates are UTC days, both inclusive. */
@@ -446,8 +456,21 @@ public class RestoreService {
                     .add("database_type = :database_type", "database_type", databaseType)
                     .add("created_at >= :from", "from", from)
                     .add("created_at < :until", "until", until)
-                    .and(Narrowing.databaseFilter("target_database_id", "source_database_id"));
+                    .and(narrowed());
         }
+    }
+
+    /** The SQL twin of {@link #visible(Restore)}; null when the caller is not narrowed. */
+    private static java.util.Map.Entry<String, java.util.Map<String, Object>> narrowed() {
+        var target = Narrowing.filter("target_database_id", "target_engine_id");
+        var source = Narrowing.databaseFilter("source_database_id");
+        if (target == null) {
+            return null;
+        }
+        java.util.Map<String, Object> params = new java.util.LinkedHashMap<>(target.getValue());
+        params.putAll(source.getValue());
+        return java.util.Map.entry("((restore_type IN ('test_restore', 'verify') AND " + source.getKey()
+                + ") OR (restore_type NOT IN ('test_restore', 'verify') AND " + target.getKey() + "))", params);
     }
 
     public record Page(List<Restore> restores, long total, int page, int pageSize) {
@@ -512,9 +535,7 @@ public class RestoreService {
     }
 
     public List<Restore> recentFailedVerifications(int limit) {
-        return repository.recentFailedTestRestores(limit).stream()
-                .filter(r -> Narrowing.visible(r.sourceDatabaseId(), null) || Narrowing.visible(r.targetDatabaseId(), null))
-                .toList();
+        return repository.recentFailedTestRestores(limit).stream().filter(RestoreService::visible).toList();
     }
 
     Optional<Restore> find(String id) {

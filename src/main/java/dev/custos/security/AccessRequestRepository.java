@@ -42,7 +42,7 @@ class AccessRequestRepository {
 
     void insert(AccessRequest r) {
         jdbc.sql("""
-                INSERT INTO access_requests (id, requester_id, requester_kind, username, email, current_role,
+                INSERT INTO access_requests (id, requester_id, requester_kind, username, email, requester_role,
                     requested_role, reason, status, created_at)
                 VALUES (:id, :requester, :kind, :username, :email, :current, :requested, :reason, 'pending', :created)
                 """)
@@ -98,7 +98,7 @@ class AccessRequestRepository {
         long decided = rs.getLong("decided_at");
         Instant decidedAt = rs.wasNull() ? null : Timestamps.fromMillis(decided);
         return new AccessRequest(rs.getString("id"), rs.getString("requester_id"), rs.getString("requester_kind"),
-                rs.getString("username"), rs.getString("email"), rs.getString("current_role"),
+                rs.getString("username"), rs.getString("email"), rs.getString("requester_role"),
                 rs.getString("requested_role"), rs.getString("reason"), rs.getString("status"),
                 Timestamps.fromMillis(rs.getLong("created_at")), decidedAt, rs.getString("decided_by"),
                 rs.getString("granted_role"), rs.getString("rejection_reason"));

@@ -41,11 +41,11 @@ public class AccessRequestService {
 
     /** An admin sees every request; anyone else their own. */
     List<AccessRequest> list(SignedIn caller, String status) {
-        return repository.list(status, isAdmin(caller) ? null : caller.actorId());
+        return repository.list(status, isAdmin(caller) ? null : requester(caller));
     }
 
     AccessRequest get(String id, SignedIn caller) {
-        return repository.findById(id).filter(r -> isAdmin(caller) || r.requesterId().equals(caller.actorId()))
+        return repository.findById(id).filter(r -> isAdmin(caller) || r.requesterId().equals(requester(caller)))
                 .orElseThrow(() -> ApiException.notFound("Access request '" + id + "' not found"));
     }
 
@@ -73,7 +73,11 @@ public class AccessRequestService {
         AccessRequest r = new AccessRequest(Ids.newId("access"), caller.actorId(), caller.kind(), caller.username(),
                 caller.email(), caller.role() == null ? null : caller.roleName(), role, reason, "pending",
                 clock.instant(), null, null, null, null);
-        repository.insert(r);
+        try {
+            repository.insert(r);
+        } catch (org.springframework.dao.DataIntegrityViolationException e) {
+            throw ApiException.conflict("You have a pending access request already: wait for an admin to decide it");
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("requested_role", role);
         details.put("reason", reason);
@@ -179,6 +183,11 @@ public class AccessRequestService {
             throw ApiException.conflict("Access request '" + id + "' was " + r.status() + " already");
         }
         return r;
+    }
+
+    /** Whose requests a caller follows: its own, or for an API key its owner's. */
+    private static String requester(SignedIn caller) {
+        return caller.user() != null ? caller.user().id() : caller.actorId();
     }
 
     private static boolean isAdmin(SignedIn caller) {

@@ -85,10 +85,13 @@ class ApiKeyRepository {
                 .param("id", id).param("at", Timestamps.toMillis(at)).param("replaced", replacedBy).update();
     }
 
-    /** Revokes every key of {@code ownerId} still unrevoked, now; returns how many. */
-    int revokeAllOf(String ownerId, String by) {
-        return jdbc.sql("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE owner_id = ? AND revoked_at IS NULL")
+    /** Revokes every key of {@code ownerId} still unrevoked, now; returns their ids. */
+    List<String> revokeAllOf(String ownerId, String by) {
+        List<String> ids = jdbc.sql("SELECT id FROM api_keys WHERE owner_id = ? AND revoked_at IS NULL ORDER BY id")
+                .param(ownerId).query(String.class).list();
+        jdbc.sql("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE owner_id = ? AND revoked_at IS NULL")
                 .params(clock.millis(), by, ownerId).update();
+        return ids;
     }
 
     void recordUse(String id, Instant at, String ip) {

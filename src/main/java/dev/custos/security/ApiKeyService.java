@@ -111,6 +111,11 @@ public class ApiKeyService {
     @Transactional
     public Created rotate(String id, JsonBody body, SignedIn caller) {
         ApiKey old = get(id, caller);
+        if (caller != null && !old.ownerId().equals(caller.actorIdOfUser())) {
+            // The new secret acts as the owner: only they may hold it. An admin revokes someone else's key instead.
+            throw new ApiException(org.springframework.http.HttpStatus.FORBIDDEN, "Forbidden: only the owner of API key"
+                    + " '" + old.name() + "' (" + old.ownerUsername() + ") may rotate it; revoke it instead");
+        }
         int grace = body.integer("grace_minutes", 0, MAX_GRACE_MINUTES).orElse(0);
         Instant now = clock.instant();
         Duration lifetime = old.expiresAt() == null ? Duration.ofDays(DEFAULT_DAYS)

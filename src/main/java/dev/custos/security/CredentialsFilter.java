@@ -39,9 +39,23 @@ class CredentialsFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        SignInThrottle.Verdict verdict = throttle.check(request.getRemoteAddr(), basicUsername(authorization));
+        String username = basicUsername(authorization);
+        SignInThrottle.Verdict verdict = throttle.check(request.getRemoteAddr(), username);
         if (!verdict.allowed()) {
             errors.tooManyAttempts(response, verdict);
+            return;
+        }
+        if (username != null) {
+            SignInThrottle.Verdict busy = throttle.enter(username);
+            if (busy != null) {
+                errors.tooManyAttempts(response, busy);
+                return;
+            }
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                throttle.leave(username);
+            }
             return;
         }
         String key = apiKey(authorization);

@@ -25,6 +25,7 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -121,9 +122,11 @@ class SecurityConfig {
         http.httpBasic(b -> b.realmName("Custos").authenticationEntryPoint(errors::unauthorized))
                 // The provider bean signs in through the global manager; registered here too, a wrong password
                 // would be hashed twice (once per manager).
+                // Before every way of signing in (Spring runs the bearer token filter before Basic's), so that a
+                // cross-site change or a throttled attempt is refused before any credential is checked.
                 .addFilterBefore(new CrossSiteFilter(errors, properties.corsAllowedOrigins()),
-                        BasicAuthenticationFilter.class)
-                .addFilterBefore(new CredentialsFilter(throttle, keys, errors), BasicAuthenticationFilter.class)
+                        BearerTokenAuthenticationFilter.class)
+                .addFilterBefore(new CredentialsFilter(throttle, keys, errors), BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new ActorFilter(grants), BasicAuthenticationFilter.class)
                 // Bearer JWTs from the OIDC provider; API keys (Bearer custos_...) were signed in by CredentialsFilter.
                 .oauth2ResourceServer(o -> {
@@ -238,7 +241,9 @@ class SecurityConfig {
                 throws ServletException, IOException {
             String method = request.getMethod();
             boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
-            if (!safe && crossSite(request) && !allowedOrigins.contains(request.getHeader("Origin"))) {
+            String origin = request.getHeader("Origin");
+            if (!safe && crossSite(request)
+                    && (origin == null || !allowedOrigins.contains(origin.toLowerCase(java.util.Locale.ROOT)))) {
                 errors.write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: a " + method + " from another"
                         + " site (Origin " + request.getHeader("Origin") + ") is refused");
                 return;

@@ -67,14 +67,20 @@ class SecurityErrors {
             message = "Invalid bearer token: " + reason;
         } else {
             username = CredentialsFilter.basicUsername(authorization);
-            events.record(request, "sign_in_failed", username, null, null, e.getMessage());
+            events.record(request, "sign_in_failed", principal(username), null, null, e.getMessage());
             response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
             message = "Wrong username or password";
         }
-        String locked = throttle.failed(ip, username);
+        // An expired token is a client that has not refreshed yet, and an unreachable provider nobody's fault:
+        // neither is a guess, so neither counts towards a lockout.
+        boolean guess = !(e instanceof OAuth2AuthenticationException o && o.getError().getDescription() != null
+                && (o.getError().getDescription().startsWith("expired")
+                        || o.getError().getDescription().contains("cannot be fetched")));
+        String locked = guess ? throttle.failed(ip, username) : null;
         if (locked != null) {
-            events.record(request, "sign_in_locked", username, null, null, "Locked out " + locked + " after repeated"
-                    + " failures");
+            events.record(request, "sign_in_locked", principal(username), null, null, "Locked out "
+                    + (username == null || principal(username).equals(username) ? locked : "an account") + " after"
+                    + " repeated failures");
         }
         write(response, HttpServletResponse.SC_UNAUTHORIZED, message);
     }
@@ -115,6 +121,18 @@ class SecurityErrors {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
         response.getWriter().write(json.writeValueAsString(Map.of("error", message)));
+    }
+
+    /**
+     * What a security event names a refused sign-in by: the username given when it could be one; otherwise a
+     * placeholder, since people type passwords into the username field and those must not be kept.
+     */
+    private static String principal(String username) {
+        if (username == null) {
+            return null;
+        }
+        return username.trim().toLowerCase(java.util.Locale.ROOT).matches(UserService.USERNAME_PATTERN)
+                ? username : "(not a valid username)";
     }
 
     /** What a security event names an unknown key by: its first characters, never all of it. */

@@ -23,7 +23,7 @@ import dev.custos.catalog.Timestamps;
  * Security events: failed sign-ins, unknown, expired or revoked keys and tokens, refused requests and lockouts, each
  * with who was claimed, from where, and why. They are written at once, outside any transaction, and kept apart from
  * the audit chain: failures come from people who are not users, and must not be able to flood the trail of what
- * users did. At most {@link #MAX_PER_SECOND} are written in a second; the rest are counted and logged as suppressed.
+ * users did. Their rate is capped ({@link #admit}); the rest are counted and logged as suppressed.
  * They expire with the request log.
  */
 @Service
@@ -31,6 +31,7 @@ public class SecurityEvents {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityEvents.class);
     static final int MAX_PER_SECOND = 100;
+    static final int MAX_PER_SOURCE_PER_MINUTE = 10;
     static final List<String> TYPES = List.of("sign_in_failed", "sign_in_locked", "api_key_invalid", "api_key_expired",
             "api_key_revoked", "token_invalid", "token_expired", "access_denied");
     private static final long PURGE_EVERY_MILLIS = 3_600_000;
@@ -52,6 +53,8 @@ public class SecurityEvents {
     private final AtomicLong suppressed = new AtomicLong();
     private long second;
     private int inSecond;
+    private long minute;
+    private final Map<String, Integer> perSource = new java.util.HashMap<>();
 
     SecurityEvents(JdbcClient jdbc, Clock clock, dev.custos.audit.AuditProperties audit) {
         this.jdbc = jdbc;
@@ -67,7 +70,7 @@ public class SecurityEvents {
     void record(HttpServletRequest request, String type, String principal, String userId, String keyId,
             String reason) {
         long now = clock.millis();
-        if (!admit(now)) {
+        if (!admit(now, type, request.getRemoteAddr() + "|" + principal)) {
             return;
         }
         try {
@@ -130,17 +133,31 @@ public class SecurityEvents {
                 .param(clock.millis() - retention.toMillis()).update();
     }
 
-    private synchronized boolean admit(long now) {
+    /**
+     * Whether to write an event: at most {@link #MAX_PER_SOURCE_PER_MINUTE} a minute of one type from one address
+     * for one principal (a script looping on a refused call records ten, not thousands), and at most
+     * {@link #MAX_PER_SECOND} a second overall, except the critical types (lockouts, revoked keys), which the others
+     * must not crowd out.
+     */
+    private synchronized boolean admit(long now, String type, String source) {
         long s = now / 1000;
         if (s != second) {
             long lost = suppressed.getAndSet(0);
             if (lost > 0) {
-                log.warn("{} security events were not recorded: more than {} a second", lost, MAX_PER_SECOND);
+                log.warn("{} security events were not recorded: more than {} a second, or more than {} a minute of"
+                        + " one kind from one source", lost, MAX_PER_SECOND, MAX_PER_SOURCE_PER_MINUTE);
             }
             second = s;
             inSecond = 0;
         }
-        if (inSecond >= MAX_PER_SECOND) {
+        long m = now / 60_000;
+        if (m != minute || perSource.size() > 10_000) {
+            minute = m;
+            perSource.clear();
+        }
+        int fromSource = perSource.merge(type + "|" + source, 1, Integer::sum);
+        boolean critical = severity(type).equals("critical");
+        if (fromSource > MAX_PER_SOURCE_PER_MINUTE || (!critical && inSecond >= MAX_PER_SECOND)) {
             suppressed.incrementAndGet();
             return false;
         }

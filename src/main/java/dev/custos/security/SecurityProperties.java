@@ -28,7 +28,8 @@ public record SecurityProperties(String auth, Path adminPasswordFile, Oidc oidc,
         }
         oidc = oidc == null ? Oidc.off() : oidc;
         corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : corsAllowedOrigins.stream().map(String::trim)
-                .filter(o -> !o.isEmpty()).map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).toList();
+                .filter(o -> !o.isEmpty()).map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o)
+                .map(o -> o.toLowerCase(Locale.ROOT)).toList();
         for (String origin : corsAllowedOrigins) {
             if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
                 throw new IllegalArgumentException("custos.security.cors-allowed-origins (CUSTOS_CORS_ALLOWED_ORIGINS)"

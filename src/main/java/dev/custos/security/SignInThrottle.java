@@ -33,6 +33,7 @@ class SignInThrottle {
     private final LockoutProperties properties;
     private final Clock clock;
     private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
     SignInThrottle(LockoutProperties properties, Clock clock) {
         this.properties = properties;
@@ -63,6 +64,27 @@ class SignInThrottle {
             locked = locked == null ? "the account '" + username + "'" : locked + " and the account '" + username + "'";
         }
         return locked;
+    }
+
+    /**
+     * Starts an attempt for {@code username} that {@link #check} allowed: an account that has failed lately gets one
+     * attempt at a time, so that parallel guesses cannot all pass the check before the first failure is counted.
+     * Returns a refusal, or null; a null return must be followed by {@link #leave}.
+     */
+    Verdict enter(String username) {
+        String key = userKey(username);
+        java.util.concurrent.atomic.AtomicInteger n = inFlight.computeIfAbsent(key,
+                k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (n.incrementAndGet() > 1 && failures.containsKey(key)) {
+            leave(username);
+            return new Verdict(false, 1, "Another sign-in for the account '" + username + "' is being checked: after"
+                    + " failures, one attempt at a time");
+        }
+        return null;
+    }
+
+    void leave(String username) {
+        inFlight.computeIfPresent(userKey(username), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
     void succeeded(String username) {
@@ -97,7 +119,9 @@ class SignInThrottle {
         if (failures.size() >= MAX_TRACKED && !failures.containsKey(key)) {
             forgetExpired(now);
             if (failures.size() >= MAX_TRACKED) {
-                return false;
+                // Full of live counts (an attack from very many addresses or for very many names): the oldest make
+                // room, so that a new failure is always counted.
+                forgetOldest(MAX_TRACKED / 10);
             }
         }
         long forget = properties.duration().toMillis();
@@ -120,11 +144,29 @@ class SignInThrottle {
         failures.entrySet().removeIf(e -> now - e.getValue().lastAt() >= forget && now >= e.getValue().lockedUntil());
     }
 
+    private void forgetOldest(int n) {
+        failures.entrySet().stream().filter(e -> e.getValue().lockedUntil() == 0)
+                .sorted(java.util.Comparator.comparingLong(e -> e.getValue().lastAt())).limit(n)
+                .map(Map.Entry::getKey).toList().forEach(failures::remove);
+    }
+
     private static long seconds(long millis) {
         return Math.max(1, (millis + 999) / 1000);
     }
 
-    private static String ipKey(String ip) {
+    /** An IPv4 address, or an IPv6 address's /64: one host or one site's network holds a whole /64. */
+    static String ipKey(String ip) {
+        if (ip != null && ip.indexOf(':') >= 0) {
+            try {
+                byte[] a = java.net.InetAddress.getByName(ip.startsWith("[") ? ip.substring(1, ip.length() - 1) : ip)
+                        .getAddress();
+                if (a.length == 16) {
+                    return "ip:" + java.util.HexFormat.of().formatHex(a, 0, 8) + "::/64";
+                }
+            } catch (java.net.UnknownHostException e) {
+                // Not an address after all: counted as given.
+            }
+        }
         return "ip:" + ip;
     }
 

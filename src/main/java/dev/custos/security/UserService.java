@@ -36,7 +36,8 @@ public class UserService {
 
     static final int MIN_PASSWORD = 12;
     private static final int MAX_PASSWORD = 200;
-    private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
+    static final String USERNAME_PATTERN = "[a-z0-9][a-z0-9._@-]{0,63}";
+    private static final Pattern USERNAME = Pattern.compile(USERNAME_PATTERN);
     private static final Duration REMEMBER = Duration.ofMinutes(5);
     private static final int REMEMBERED_MAX = 10_000;
 
@@ -177,6 +178,12 @@ public class UserService {
         User after = new User(id, before.username(), name, email, role, disabled, before.createdAt(), clock.instant(),
                 before.lastLoginAt());
         repository.update(after);
+        List<Grants.Grant> grantsRemoved = List.of();
+        if (role.equals("admin") && !before.role().equals("admin")) {
+            // Admins see every database: grants left in place would narrow them again after a later demotion.
+            grantsRemoved = grants.of(id);
+            grants.removeAllOf(id);
+        }
         if (password != null) {
             repository.setPasswordHash(id, passwords.encode(password));
         }
@@ -190,6 +197,9 @@ public class UserService {
         details.put("updated_fields", updated);
         details.put("role", role);
         details.put("password_changed", password != null);
+        if (!grantsRemoved.isEmpty()) {
+            details.put("grants_removed", grantsRemoved);
+        }
         audit.success(AuditEvent.of("user_updated", "user", id, before.username(), details)
                 .withBefore(before).withAfter(after));
         return after;
@@ -209,7 +219,11 @@ public class UserService {
         details.put("name", u.name() == null ? u.username() : u.name());
         details.put("role", u.role());
         details.put("username", u.username());
-        details.put("api_keys_revoked", keys.revokeAllOf(id, actingUserId == null ? "anonymous" : actingUserId));
+        // What the user could do goes with them, and the event says what that was.
+        List<String> revoked = keys.revokeAllOf(id, actingUserId == null ? "anonymous" : actingUserId);
+        details.put("api_keys_revoked", revoked.size());
+        details.put("api_key_ids_revoked", revoked);
+        details.put("grants_removed", grants.of(id));
         grants.removeAllOf(id);
         audit.success(AuditEvent.of("user_deleted", "user", id, u.username(), details).withBefore(u));
         repository.delete(id);

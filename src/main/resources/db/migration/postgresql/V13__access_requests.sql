@@ -6,7 +6,7 @@ CREATE TABLE access_requests (
     requester_kind   TEXT    NOT NULL,
     username         TEXT    NOT NULL,
     email            TEXT,
-    current_role     TEXT,
+    requester_role   TEXT,
     requested_role   TEXT    NOT NULL,
     reason           TEXT,
     status           TEXT    NOT NULL,
@@ -18,6 +18,8 @@ CREATE TABLE access_requests (
 );
 CREATE INDEX access_requests_status_idx ON access_requests (status, created_at);
 CREATE INDEX access_requests_requester_idx ON access_requests (requester_id, status);
+-- One pending request per identity, even when two arrive at once.
+CREATE UNIQUE INDEX access_requests_pending_uq ON access_requests (requester_id) WHERE status = 'pending';
 
 -- The roles admins granted to identities that are not Custos users (OIDC subjects), by approving their requests.
 -- A token's role is the higher of what its claims map to and what it was granted here.

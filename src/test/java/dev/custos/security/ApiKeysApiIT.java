@@ -233,6 +233,11 @@ class ApiKeysApiIT extends ApiTest {
         assertThat(viewer.delete("/api/api-keys/" + adminsKey).status()).isEqualTo(404);
         assertThat(admin.get("/api/api-keys").json().path("api_keys").valueStream()
                 .map(k -> k.path("id").asString())).contains(mine, adminsKey);
+        // A new secret would act as the viewer: only they may hold one. An admin revokes instead.
+        Api.Response rotated = admin.post("/api/api-keys/" + mine + "/rotate", "{}");
+        assertThat(rotated.status()).isEqualTo(403);
+        assertThat(rotated.error()).contains("only the owner");
+        assertThat(admin.delete("/api/api-keys/" + mine).status()).isEqualTo(200);
     }
 
     @Test
@@ -251,6 +256,8 @@ class ApiKeysApiIT extends ApiTest {
         assertThat(anonymous.bearer(key).get("/api/databases").status()).isEqualTo(401);
         JsonNode event = admin.get("/api/audit?action=user_deleted&resource_id=" + userId).json().path("logs").get(0);
         assertThat(event.path("details").path("api_keys_revoked").asInt()).isEqualTo(1);
+        assertThat(event.path("details").path("api_key_ids_revoked").get(0).asString())
+                .isEqualTo(created.json().path("api_key").path("id").asString());
     }
 
     @Test

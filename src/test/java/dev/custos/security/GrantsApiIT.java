@@ -70,6 +70,13 @@ class GrantsApiIT extends ApiTest {
         assertThat(granted.status()).as(granted.text()).isEqualTo(200);
         assertThat(ids(operator.get("/api/databases?limit=1000").json().path("databases")))
                 .contains(mine, onEngine).doesNotContain(theirs);
+        // The default page is cached: the admin's must not be what the operator gets, nor the other way round.
+        JsonNode adminPage = admin.get("/api/databases").json();
+        JsonNode operatorPage = operator.get("/api/databases").json();
+        assertThat(ids(adminPage.path("databases"))).contains(mine, theirs, onEngine);
+        assertThat(ids(operatorPage.path("databases"))).containsExactlyInAnyOrder(mine, onEngine);
+        assertThat(operatorPage.path("total").asInt()).isEqualTo(2);
+        assertThat(admin.get("/api/databases").json().path("total").asInt()).isEqualTo(adminPage.path("total").asInt());
         assertThat(operator.get("/api/databases/" + theirs).status()).isEqualTo(404);
         assertThat(operator.get("/api/databases/" + onEngine).status()).isEqualTo(200);
         assertThat(ids(operator.get("/api/engines").json().path("items"))).containsExactly(engine);
@@ -117,6 +124,7 @@ class GrantsApiIT extends ApiTest {
         assertThat(admin.put("/api/users/" + operatorId + "/grants", Api.json("grants", List.of())).status())
                 .isEqualTo(200);
         assertThat(operator.get("/api/databases/" + theirs).status()).isEqualTo(200);
+        assertThat(ids(operator.get("/api/databases").json().path("databases"))).contains(theirs);
     }
 
     @Test

@@ -47,11 +47,12 @@ class SignInThrottleTest {
 
     @Test
     void aSuccessClearsTheAccountButNotTheAddress() {
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 4; i++) {
             throttle.failed("10.0.0.1", "user" + i);
         }
         throttle.failed("10.0.0.1", "carol");
-        assertThat(throttle.check("10.0.0.1", "carol").allowed()).isFalse();
+        throttle.failed("10.0.0.1", "carol");
+        assertThat(throttle.check("10.0.0.2", "carol").allowed()).as("carol is slowed").isFalse();
 
         throttle.succeeded("carol");
 
@@ -70,6 +71,42 @@ class SignInThrottleTest {
         }
         assertThat(throttle.failed("10.0.0.1", null)).isEqualTo("the address 10.0.0.1");
         assertThat(throttle.check("10.0.0.1", null).allowed()).isFalse();
+    }
+
+    @Test
+    void anIpv6HostIsCountedWithItsWholeSlash64() {
+        assertThat(SignInThrottle.ipKey("2001:db8:1:2:aaaa::1")).isEqualTo(SignInThrottle.ipKey("2001:db8:1:2:ffff::9"));
+        assertThat(SignInThrottle.ipKey("2001:db8:1:2::1")).isNotEqualTo(SignInThrottle.ipKey("2001:db8:1:3::1"));
+        assertThat(SignInThrottle.ipKey("192.0.2.1")).isEqualTo("ip:192.0.2.1");
+    }
+
+    @Test
+    void afterAFailureAnAccountGetsOneAttemptAtATime() {
+        assertThat(throttle.enter("erin")).isNull();
+        assertThat(throttle.enter("erin")).as("no failures yet: parallel requests pass").isNull();
+        throttle.leave("erin");
+        throttle.leave("erin");
+        throttle.failed("10.0.0.1", "erin");
+
+        assertThat(throttle.enter("erin")).isNull();
+        SignInThrottle.Verdict second = throttle.enter("erin");
+        assertThat(second).isNotNull();
+        assertThat(second.reason()).contains("one attempt at a time");
+        throttle.leave("erin");
+        assertThat(throttle.enter("erin")).isNull();
+    }
+
+    @Test
+    void aFullTableStillCountsNewFailures() {
+        for (int i = 0; i < SignInThrottle.MAX_TRACKED; i++) {
+            throttle.failed("10.1." + (i / 250) + "." + (i % 250), null);
+        }
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofSeconds(60));
+            throttle.failed("10.9.9.9", "admin");
+        }
+
+        assertThat(throttle.check("10.9.9.8", "admin").reason()).contains("locked out");
     }
 
     @Test

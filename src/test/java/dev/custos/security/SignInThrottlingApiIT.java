@@ -8,25 +8,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SettableClock;
 
 /**
  * Repeated failed sign-ins, as an attacker guessing a password meets them: each failure is a security event an
  * admin can query; after a few the account is slowed (429 with Retry-After, the password not even checked), then
  * locked out for the configured time, then usable again. Small limits here: slowed after 2, locked after 4, for 3 s.
  */
+@Import(SignInThrottlingApiIT.Setup.class)
 class SignInThrottlingApiIT extends ApiTest {
 
     private static final Path DIR = createDir();
+    private static final SettableClock CLOCK = new SettableClock(java.time.Instant.parse("2027-01-04T09:00:00Z"));
+
+    /** The service's time moves only when a test moves it: waits are exact, never slept. */
+    @TestConfiguration
+    static class Setup {
+        @Bean
+        @Primary
+        SettableClock settableClock() {
+            return CLOCK;
+        }
+    }
 
     @LocalServerPort
     private int port;
@@ -52,7 +68,7 @@ class SignInThrottlingApiIT extends ApiTest {
     }
 
     @Test
-    void failuresAreSlowedThenLockedOutThenForgivenAndEachIsASecurityEvent() throws Exception {
+    void failuresAreSlowedThenLockedOutThenForgivenAndEachIsASecurityEvent() {
         String name = user();
         Api wrong = anonymous.as(name, "not the password at all");
         Api right = anonymous.as(name, "password of " + name);
@@ -64,15 +80,15 @@ class SignInThrottlingApiIT extends ApiTest {
         assertThat(slowed.header("Retry-After")).isEqualTo("1");
         assertThat(slowed.error()).contains("for the account '" + name + "'").contains("try again in 1 s");
 
-        Thread.sleep(1100);
+        CLOCK.advance(Duration.ofSeconds(1));
         assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
-        assertThat(right.get("/api/databases").status()).isEqualTo(429);
-        Thread.sleep(2100);
+        assertThat(right.get("/api/databases").header("Retry-After")).isEqualTo("2");
+        CLOCK.advance(Duration.ofSeconds(2));
         assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
         Api.Response locked = right.get("/api/databases");
         assertThat(locked.status()).isEqualTo(429);
         assertThat(locked.error()).contains("locked out");
-        assertThat(Integer.parseInt(locked.header("Retry-After"))).isBetween(1, 3);
+        assertThat(locked.header("Retry-After")).isEqualTo("3");
 
         JsonNode failed = admin.get("/api/security-events?type=sign_in_failed&principal=" + name).json();
         assertThat(failed.path("count").asInt()).isEqualTo(4);
@@ -85,8 +101,10 @@ class SignInThrottlingApiIT extends ApiTest {
         assertThat(admin.get("/api/security-events/summary").json().path("counts").path("sign_in_locked").asInt())
                 .isGreaterThanOrEqualTo(1);
 
-        Awaitility.await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
-                .until(() -> right.get("/api/databases").status() == 200);
+        CLOCK.advance(Duration.ofMillis(2999));
+        assertThat(right.get("/api/databases").status()).isEqualTo(429);
+        CLOCK.advance(Duration.ofMillis(1));
+        assertThat(right.get("/api/databases").status()).isEqualTo(200);
         // The success cleared the count: one more mistake is only a mistake.
         assertThat(wrong.get("/api/databases").status()).isEqualTo(401);
         assertThat(right.get("/api/databases").status()).isEqualTo(200);
