@@ -3,7 +3,6 @@ package dev.custos.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SecuredService;
 
 /**
  * API keys as a script uses them: made once with scopes and an expiry, sent as {@code Authorization: Bearer},
@@ -31,7 +31,8 @@ import dev.custos.support.ApiTest;
  */
 class ApiKeysApiIT extends ApiTest {
 
-    private static final Path DIR = createDir();
+    private static final SecuredService SERVICE = SecuredService.create("keys");
+    private static final Path DIR = SERVICE.dir();
 
     @LocalServerPort
     private int port;
@@ -41,16 +42,13 @@ class ApiKeysApiIT extends ApiTest {
 
     @DynamicPropertySource
     static void authenticationOn(DynamicPropertyRegistry registry) {
-        registry.add("custos.security.auth", () -> "required");
-        registry.add("custos.security.admin-password-file", () -> DIR.resolve("admin-password").toString());
-        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
-        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
+        SERVICE.register(registry);
     }
 
     @BeforeEach
     void signIn() throws IOException {
         anonymous = new Api(port);
-        admin = anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
+        admin = SERVICE.admin(anonymous);
     }
 
     @Test
@@ -320,11 +318,4 @@ class ApiKeysApiIT extends ApiTest {
         return all.toString();
     }
 
-    private static Path createDir() {
-        try {
-            return Files.createTempDirectory("custos-keys-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

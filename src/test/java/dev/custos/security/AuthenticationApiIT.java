@@ -3,7 +3,6 @@ package dev.custos.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +24,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SecuredService;
 
 /**
  * Authentication on, as it is by default: the first start creates {@code admin} with a password in a 0600 file,
@@ -33,8 +33,9 @@ import dev.custos.support.ApiTest;
  */
 class AuthenticationApiIT extends ApiTest {
 
-    private static final Path DIR = createDir();
-    private static final Path PASSWORD_FILE = DIR.resolve("admin-password");
+    private static final SecuredService SERVICE = SecuredService.create("auth");
+    private static final Path DIR = SERVICE.dir();
+    private static final Path PASSWORD_FILE = SERVICE.passwordFile();
 
     @LocalServerPort
     private int port;
@@ -44,17 +45,14 @@ class AuthenticationApiIT extends ApiTest {
 
     @DynamicPropertySource
     static void authenticationOn(DynamicPropertyRegistry registry) {
-        registry.add("custos.security.auth", () -> "required");
-        registry.add("custos.security.admin-password-file", PASSWORD_FILE::toString);
+        SERVICE.register(registry);
         registry.add("custos.security.cors-allowed-origins", () -> "https://ops.example.com");
-        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
-        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
     }
 
     @BeforeEach
     void signIn() throws IOException {
         anonymous = new Api(port);
-        admin = anonymous.as("admin", Files.readString(PASSWORD_FILE).strip());
+        admin = SERVICE.admin(anonymous);
     }
 
     @Test
@@ -349,11 +347,4 @@ class AuthenticationApiIT extends ApiTest {
         assertThat(r.error()).startsWith("Forbidden");
     }
 
-    private static Path createDir() {
-        try {
-            return Files.createTempDirectory("custos-auth-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -3,8 +3,6 @@ package dev.custos.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SecuredService;
 
 /**
  * Every endpoint the API serves, called as anonymous, viewer, operator and admin, and with an admin's API key of each
@@ -28,7 +27,8 @@ import dev.custos.support.ApiTest;
  */
 class AuthorizationMatrixApiIT extends ApiTest {
 
-    private static final Path DIR = createDir();
+    private static final SecuredService SERVICE = SecuredService.create("authz");
+    private static final Path DIR = SERVICE.dir();
 
     /** The least a caller must be: the rule each endpoint is documented with in docs/api.md. */
     enum Needs { ANYONE, SIGNED_IN, VIEWER, OPERATOR, ADMIN }
@@ -145,10 +145,7 @@ class AuthorizationMatrixApiIT extends ApiTest {
 
     @DynamicPropertySource
     static void authenticationOn(DynamicPropertyRegistry registry) {
-        registry.add("custos.security.auth", () -> "required");
-        registry.add("custos.security.admin-password-file", () -> DIR.resolve("admin-password").toString());
-        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
-        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
+        SERVICE.register(registry);
     }
 
     @BeforeEach
@@ -157,7 +154,7 @@ class AuthorizationMatrixApiIT extends ApiTest {
             return;
         }
         Api anonymous = new Api(port);
-        Api admin = anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
+        Api admin = SERVICE.admin(anonymous);
         callers = Map.of(Needs.ANYONE, anonymous, Needs.VIEWER, user(admin, anonymous, "viewer"),
                 Needs.OPERATOR, user(admin, anonymous, "operator"), Needs.ADMIN, admin);
         keys = new java.util.TreeMap<>();
@@ -239,11 +236,4 @@ class AuthorizationMatrixApiIT extends ApiTest {
         return new Endpoint(method, path, needs, scope);
     }
 
-    private static Path createDir() {
-        try {
-            return Files.createTempDirectory("custos-authz-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

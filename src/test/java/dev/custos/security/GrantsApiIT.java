@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 import dev.custos.backups.BackupFlows;
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SecuredService;
 import dev.custos.support.Sql;
 
 /**
@@ -28,7 +29,8 @@ import dev.custos.support.Sql;
  */
 class GrantsApiIT extends ApiTest {
 
-    private static final Path DIR = createDir();
+    private static final SecuredService SERVICE = SecuredService.create("grants");
+    private static final Path DIR = SERVICE.dir();
 
     @LocalServerPort
     private int port;
@@ -38,16 +40,13 @@ class GrantsApiIT extends ApiTest {
 
     @DynamicPropertySource
     static void authenticationOn(DynamicPropertyRegistry registry) {
-        registry.add("custos.security.auth", () -> "required");
-        registry.add("custos.security.admin-password-file", () -> DIR.resolve("admin-password").toString());
-        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
-        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
+        SERVICE.register(registry);
     }
 
     @BeforeEach
     void signIn() throws IOException {
         anonymous = new Api(port);
-        admin = anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
+        admin = SERVICE.admin(anonymous);
     }
 
     @Test
@@ -194,11 +193,4 @@ class GrantsApiIT extends ApiTest {
         return items.valueStream().map(i -> i.path("id").asString()).toList();
     }
 
-    private static Path createDir() {
-        try {
-            return Files.createTempDirectory("custos-grants-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

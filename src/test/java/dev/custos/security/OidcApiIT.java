@@ -26,6 +26,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SecuredService;
 import dev.custos.support.TestOidcIssuer;
 
 /**
@@ -36,7 +37,8 @@ import dev.custos.support.TestOidcIssuer;
  */
 class OidcApiIT extends ApiTest {
 
-    private static final Path DIR = createDir();
+    private static final SecuredService SERVICE = SecuredService.create("oidc");
+    private static final Path DIR = SERVICE.dir();
     private static final TestOidcIssuer OIDC = TestOidcIssuer.start();
 
     @LocalServerPort
@@ -46,10 +48,7 @@ class OidcApiIT extends ApiTest {
 
     @DynamicPropertySource
     static void oidcOn(DynamicPropertyRegistry registry) {
-        registry.add("custos.security.auth", () -> "required");
-        registry.add("custos.security.admin-password-file", () -> DIR.resolve("admin-password").toString());
-        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
-        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
+        SERVICE.register(registry);
         registry.add("custos.security.oidc.issuer-uri", OIDC::issuer);
         registry.add("custos.security.oidc.audience", () -> "other-app," + TestOidcIssuer.AUDIENCE);
         registry.add("custos.security.oidc.role-mapping.admin", () -> "admins");
@@ -228,11 +227,7 @@ class OidcApiIT extends ApiTest {
     }
 
     private Api admin() {
-        try {
-            return anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SERVICE.admin(anonymous);
     }
 
     @Test
@@ -335,11 +330,4 @@ class OidcApiIT extends ApiTest {
         }
     }
 
-    private static Path createDir() {
-        try {
-            return Files.createTempDirectory("custos-oidc-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

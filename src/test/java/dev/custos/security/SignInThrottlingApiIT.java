@@ -3,8 +3,6 @@ package dev.custos.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -21,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.custos.support.Api;
 import dev.custos.support.ApiTest;
+import dev.custos.support.SecuredService;
 import dev.custos.support.SettableClock;
 
 /**
@@ -31,7 +30,8 @@ import dev.custos.support.SettableClock;
 @Import(SignInThrottlingApiIT.Setup.class)
 class SignInThrottlingApiIT extends ApiTest {
 
-    private static final Path DIR = createDir();
+    private static final SecuredService SERVICE = SecuredService.create("throttle");
+    private static final Path DIR = SERVICE.dir();
     private static final SettableClock CLOCK = new SettableClock(java.time.Instant.parse("2027-01-04T09:00:00Z"));
 
     /** The service's time moves only when a test moves it: waits are exact, never slept. */
@@ -52,10 +52,7 @@ class SignInThrottlingApiIT extends ApiTest {
 
     @DynamicPropertySource
     static void authenticationOn(DynamicPropertyRegistry registry) {
-        registry.add("custos.security.auth", () -> "required");
-        registry.add("custos.security.admin-password-file", () -> DIR.resolve("admin-password").toString());
-        registry.add("custos.catalog.url", () -> "jdbc:sqlite:" + DIR.resolve("custos.db"));
-        registry.add("custos.storage.local.path", () -> DIR.resolve("backups").toString());
+        SERVICE.register(registry);
         registry.add("custos.security.lockout.slow-after", () -> "2");
         registry.add("custos.security.lockout.max-failures", () -> "4");
         registry.add("custos.security.lockout.duration", () -> "3s");
@@ -64,7 +61,7 @@ class SignInThrottlingApiIT extends ApiTest {
     @BeforeEach
     void signIn() throws IOException {
         anonymous = new Api(port);
-        admin = anonymous.as("admin", Files.readString(DIR.resolve("admin-password")).strip());
+        admin = SERVICE.admin(anonymous);
     }
 
     @Test
@@ -148,11 +145,4 @@ class SignInThrottlingApiIT extends ApiTest {
         return name;
     }
 
-    private static Path createDir() {
-        try {
-            return Files.createTempDirectory("custos-throttle-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
