@@ -297,6 +297,22 @@ class OidcApiIT extends ApiTest {
     }
 
     @Test
+    void throttlingAndTheCrossSiteCheckComeBeforeAnyCredentialIsChecked(
+            @org.springframework.beans.factory.annotation.Autowired
+            org.springframework.security.web.SecurityFilterChain chain) {
+        List<String> order = chain.getFilters().stream().map(f -> f.getClass().getSimpleName()).toList();
+
+        // A locked-out address's tokens are refused before they are verified (and never counted or recorded).
+        assertThat(order.indexOf("CredentialsFilter")).isNotNegative()
+                .isLessThan(order.indexOf("BearerTokenAuthenticationFilter"))
+                .isLessThan(order.indexOf("BasicAuthenticationFilter"));
+        assertThat(order.indexOf("CrossSiteFilter")).isNotNegative()
+                .isLessThan(order.indexOf("BearerTokenAuthenticationFilter"));
+        assertThat(order.indexOf("ActorFilter")).isGreaterThan(order.indexOf("BasicAuthenticationFilter"))
+                .isGreaterThan(order.indexOf("BearerTokenAuthenticationFilter"));
+    }
+
+    @Test
     void healthNamesTheIssuer() {
         JsonNode health = anonymous.get("/api/health").json();
 
