@@ -16,6 +16,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.custos.api.ApiException;
+import dev.custos.api.Narrowing;
+import dev.custos.catalog.Filters;
 import dev.custos.restores.LastRestorable;
 import dev.custos.restores.Restore;
 import dev.custos.restores.RestoreService;
@@ -71,9 +73,8 @@ class SystemStatusController {
             if (!probe.healthy()) {
                 overall = "unhealthy";
             }
-            long size = jdbc.sql("SELECT coalesce(sum(file_size_bytes), 0) FROM backups WHERE status = 'completed'")
-                    .query(Long.class).single();
-            long count = jdbc.sql("SELECT count(*) FROM backups WHERE status = 'completed'").query(Long.class).single();
+            long size = backups("coalesce(sum(file_size_bytes), 0)", "completed");
+            long count = backups("count(*)", "completed");
             Map<String, Object> usage = new LinkedHashMap<>();
             usage.put("total_size_bytes", size);
             usage.put("total_size_formatted", formatBytes(size));
@@ -81,16 +82,16 @@ class SystemStatusController {
             body.put("storage", usage);
         }
         if (all || include.equals("databases")) {
-            long total = jdbc.sql("SELECT count(*) FROM databases").query(Long.class).single();
-            long enabled = jdbc.sql("SELECT count(*) FROM databases WHERE enabled = TRUE").query(Long.class).single();
+            long total = databases(false);
+            long enabled = databases(true);
             Map<String, Object> d = service("healthy", total + " database" + (total == 1 ? "" : "s") + " configured");
             d.put("total", total);
             d.put("enabled", enabled);
             services.put("databases", d);
         }
         if (all || include.equals("backups")) {
-            long completed = jdbc.sql("SELECT count(*) FROM backups WHERE status = 'completed'").query(Long.class).single();
-            long failed = jdbc.sql("SELECT count(*) FROM backups WHERE status = 'failed'").query(Long.class).single();
+            long completed = backups("count(*)", "completed");
+            long failed = backups("count(*)", "failed");
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("completed", completed);
             b.put("failed", failed);
@@ -124,6 +125,21 @@ class SystemStatusController {
         }
         body.put("status", overall);
         return body;
+    }
+
+    /** {@code aggregate} over the backups with {@code status} that the caller's grants leave in. */
+    private long backups(String aggregate, String status) {
+        Filters f = new Filters().add("status = :status", "status", status)
+                .and(Narrowing.filter("database_id", "engine_id"));
+        return jdbc.sql("SELECT " + aggregate + " FROM backups" + f.where()).params(f.params()).query(Long.class)
+                .single();
+    }
+
+    /** How many databases (enabled ones only, or all) the caller's grants leave in. */
+    private long databases(boolean enabledOnly) {
+        Filters f = new Filters().add("enabled = :enabled", "enabled", enabledOnly ? Boolean.TRUE : null)
+                .and(Narrowing.filter("id", "engine_id"));
+        return jdbc.sql("SELECT count(*) FROM databases" + f.where()).params(f.params()).query(Long.class).single();
     }
 
     /**

@@ -111,6 +111,12 @@ class GrantsApiIT extends ApiTest {
         assertThat(operator.post("/api/backups/" + myBackup + "/restore", Api.json("target_database_id", theirs))
                 .error()).isEqualTo("target_database_id '" + theirs + "' is not a configured database");
 
+        JsonNode status = operator.get("/api/system-status").json();
+        assertThat(status.path("services").path("databases").path("total").asInt()).isEqualTo(2);
+        assertThat(status.path("backups").path("completed").asInt()).isEqualTo(1);
+        assertThat(admin.get("/api/system-status").json().path("backups").path("completed").asInt())
+                .isGreaterThanOrEqualTo(2);
+
         JsonNode me = operator.get("/api/users/me").json();
         assertThat(me.path("grants").valueStream().map(g -> g.path("resource_type").asString() + ":"
                 + g.path("resource_id").asString())).containsExactlyInAnyOrder("database:" + mine, "engine:" + engine);
