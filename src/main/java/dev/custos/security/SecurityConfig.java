@@ -106,10 +106,14 @@ class SecurityConfig {
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
                 .exceptionHandling(e -> e.authenticationEntryPoint(errors::unauthorized)
                         .accessDeniedHandler(errors.forbidden()));
-        if (properties.corsAllowedOrigins().isEmpty()) {
-            http.cors(AbstractHttpConfigurer::disable);
-        } else {
-            http.cors(c -> c.configurationSource(cors(properties.corsAllowedOrigins())));
+        // CORS, when origins are configured, comes first of all (a preflight carries no credentials), with refusals
+        // answered and recorded like the API's other refusals.
+        http.cors(AbstractHttpConfigurer::disable);
+        if (!properties.corsAllowedOrigins().isEmpty()) {
+            org.springframework.web.filter.CorsFilter cors = new org.springframework.web.filter.CorsFilter(
+                    cors(properties.corsAllowedOrigins()));
+            cors.setCorsProcessor(new JsonCorsRefusals(errors));
+            http.addFilterBefore(cors, BearerTokenAuthenticationFilter.class);
         }
         if (!properties.required()) {
             http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
@@ -166,6 +170,32 @@ class SecurityConfig {
                 new org.springframework.web.cors.UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration("/api/**", c);
         return source;
+    }
+
+    /** Spring's CORS checks, with a refused origin answered as JSON and recorded as a security event. */
+    private static final class JsonCorsRefusals extends org.springframework.web.cors.DefaultCorsProcessor {
+
+        private final SecurityErrors errors;
+
+        JsonCorsRefusals(SecurityErrors errors) {
+            this.errors = errors;
+        }
+
+        @Override
+        public boolean processRequest(org.springframework.web.cors.CorsConfiguration config,
+                HttpServletRequest request, HttpServletResponse response) throws IOException {
+            boolean allowed = super.processRequest(config, request, response);
+            if (!allowed) {
+                errors.crossSite(request, response, "Forbidden: the origin " + request.getHeader("Origin")
+                        + " is not allowed to call the API (custos.security.cors-allowed-origins)");
+            }
+            return allowed;
+        }
+
+        @Override
+        protected void rejectRequest(org.springframework.http.server.ServerHttpResponse response) {
+            // processRequest answers the refusal.
+        }
     }
 
     /**
@@ -240,8 +270,8 @@ class SecurityConfig {
             String origin = request.getHeader("Origin");
             if (!safe && crossSite(request)
                     && (origin == null || !allowedOrigins.contains(origin.toLowerCase(java.util.Locale.ROOT)))) {
-                errors.write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: a " + method + " from another"
-                        + " site (Origin " + request.getHeader("Origin") + ") is refused");
+                errors.crossSite(request, response, "Forbidden: a " + method + " from another site (Origin "
+                        + request.getHeader("Origin") + ") is refused");
                 return;
             }
             chain.doFilter(request, response);

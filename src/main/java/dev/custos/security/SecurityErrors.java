@@ -110,6 +110,17 @@ class SecurityErrors {
         };
     }
 
+    /**
+     * 403 for a change a browser sent from another site: what a cross-site request forgery looks like, so a security
+     * event too (naming the Basic username the browser sent along, if any).
+     */
+    void crossSite(HttpServletRequest request, HttpServletResponse response, String message) throws IOException {
+        String authorization = request.getHeader("Authorization");
+        String username = authorization == null ? null : CredentialsFilter.basicUsername(authorization);
+        events.record(request, "access_denied", principal(username), null, null, message);
+        write(response, HttpServletResponse.SC_FORBIDDEN, message);
+    }
+
     /** 429: the account or address must wait before its credentials are checked again. */
     void tooManyAttempts(HttpServletResponse response, SignInThrottle.Verdict verdict) throws IOException {
         response.setHeader("Retry-After", String.valueOf(verdict.retryAfterSeconds()));

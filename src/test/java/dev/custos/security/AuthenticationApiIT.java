@@ -269,6 +269,11 @@ class AuthenticationApiIT extends ApiTest {
         assertThat(post.apply("Origin", "http://evil.example")).isEqualTo(403);
         assertThat(post.apply("Sec-Fetch-Site", "cross-site")).isEqualTo(403);
         assertThat(post.apply("Origin", "http://127.0.0.1:" + port)).isEqualTo(201);
+        JsonNode event = admin.get("/api/security-events?type=access_denied&principal=admin").json().path("events");
+        assertThat(event.valueStream().map(e -> e.path("reason").asString())).contains(
+                "Forbidden: the origin http://evil.example is not allowed to call the API"
+                        + " (custos.security.cors-allowed-origins)",
+                "Forbidden: a POST from another site (Origin null) is refused");
         assertThat(admin.get("/api/backup-policies").text()).contains(Api.JSON.readTree(body).path("name").asString());
     }
 
@@ -307,6 +312,7 @@ class AuthenticationApiIT extends ApiTest {
                 .contains("authorization");
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(Api.JSON.readTree(refused.body()).path("error").asString()).contains("is not allowed");
         assertThat(read.statusCode()).isEqualTo(200);
         assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://ops.example.com");
         assertThat(foreignRead.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
