@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 
+import dev.custos.api.Narrowing;
 import dev.custos.catalog.Filters;
 import dev.custos.catalog.JsonColumns;
 import dev.custos.catalog.Timestamps;
@@ -216,11 +217,12 @@ class RestoreRepository implements JobQueue {
     }
 
     /** Test restores that failed since the backup they checked was made, newest first; for system status. */
+    /** The newest failed test restores and verifications of the databases the current caller may see. */
     List<Restore> recentFailedTestRestores(int limit) {
-        return jdbc.sql("""
-                SELECT * FROM restores WHERE restore_type IN ('test_restore', 'verify') AND status = 'failed'
-                ORDER BY created_at DESC, id DESC LIMIT ?
-                """).param(limit).query(this::map).list();
+        Filters f = new Filters().add("restore_type IN ('test_restore', 'verify') AND status = 'failed'", Map.of())
+                .and(Narrowing.databaseFilter("source_database_id"));
+        return jdbc.sql("SELECT * FROM restores" + f.where() + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .params(f.params()).param("limit", limit).query(this::map).list();
     }
 
     private Restore map(ResultSet rs, int n) throws SQLException {

@@ -29,12 +29,15 @@ public class AccessRequestService {
 
     private final AccessRequestRepository repository;
     private final UserRepository users;
+    private final Grants grants;
     private final AuditLog audit;
     private final Clock clock;
 
-    AccessRequestService(AccessRequestRepository repository, UserRepository users, AuditLog audit, Clock clock) {
+    AccessRequestService(AccessRequestRepository repository, UserRepository users, Grants grants, AuditLog audit,
+            Clock clock) {
         this.repository = repository;
         this.users = users;
+        this.grants = grants;
         this.audit = audit;
         this.clock = clock;
     }
@@ -75,7 +78,12 @@ public class AccessRequestService {
                 clock.instant(), null, null, null, null);
         try {
             repository.insert(r);
-        } catch (org.springframework.dao.DataIntegrityViolationException e) {
+        } catch (org.springframework.dao.DataAccessException e) {
+            // The unique index of pending requests (SQLite's driver may report it uncategorized): a request of the
+            // same identity won a race with this one.
+            if (!String.valueOf(e.getMessage()).contains("access_requests")) {
+                throw e;
+            }
             throw ApiException.conflict("You have a pending access request already: wait for an admin to decide it");
         }
         Map<String, Object> details = new LinkedHashMap<>();
@@ -112,6 +120,14 @@ public class AccessRequestService {
             userDetails.put("role", role);
             userDetails.put("password_changed", false);
             userDetails.put("access_request_id", id);
+            if (role.equals("admin")) {
+                // As for any promotion to admin: grants would narrow the user again after a later demotion.
+                List<Grants.Grant> removed = grants.of(u.id());
+                grants.removeAllOf(u.id());
+                if (!removed.isEmpty()) {
+                    userDetails.put("grants_removed", removed);
+                }
+            }
             audit.success(AuditEvent.of("user_updated", "user", u.id(), u.username(), userDetails).withBefore(u)
                     .withAfter(changed));
         } else {

@@ -45,19 +45,7 @@ class CredentialsFilter extends OncePerRequestFilter {
             errors.tooManyAttempts(response, verdict);
             return;
         }
-        if (username != null) {
-            SignInThrottle.Verdict busy = throttle.enter(username);
-            if (busy != null) {
-                errors.tooManyAttempts(response, busy);
-                return;
-            }
-            try {
-                chain.doFilter(request, response);
-            } finally {
-                throttle.leave(username);
-            }
-            return;
-        }
+
         String key = apiKey(authorization);
         if (key != null) {
             ApiKeyService.Outcome outcome = keys.authenticate(key, request.getRemoteAddr());

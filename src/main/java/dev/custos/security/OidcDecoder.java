@@ -76,13 +76,35 @@ final class OidcDecoder implements JwtDecoder {
         try {
             return checking.decode(token);
         } catch (JwtValidationException e) {
-            throw new BadJwtException(firstDescription(e.getErrors()), e);
+            String description = firstDescription(e.getErrors());
+            if (e.getErrors().size() == 1 && description.startsWith("expired")) {
+                throw new NotAGuess(description, e);
+            }
+            throw new BadJwtException(description, e);
         } catch (BadJwtException e) {
             throw new BadJwtException(undecodable(e), e);
         } catch (JwtException e) {
             // The provider's keys could not be fetched (they are fetched again for a key not seen yet).
             log.warn("OIDC: cannot fetch the signing keys of {}: {}", oidc.issuerUri(), e.getMessage());
-            throw new BadJwtException(unreachable(), e);
+            throw new NotAGuess(unreachable(), e);
+        }
+    }
+
+    /**
+     * A refusal that is no sign of someone guessing: a token that expired (its client has not refreshed it yet) or
+     * one that could not be checked because the provider's keys cannot be fetched. It does not count towards a
+     * lockout.
+     */
+    static final class NotAGuess extends BadJwtException {
+
+        private static final long serialVersionUID = 1L;
+
+        NotAGuess(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        NotAGuess(String message) {
+            super(message);
         }
     }
 
@@ -114,7 +136,7 @@ final class OidcDecoder implements JwtDecoder {
             }
             Instant now = clock.instant();
             if (failedAt != null && now.isBefore(failedAt.plus(RETRY_AFTER))) {
-                throw new BadJwtException(unreachable());
+                throw new NotAGuess(unreachable());
             }
             try {
                 decoder = discovery.get();
@@ -127,7 +149,7 @@ final class OidcDecoder implements JwtDecoder {
                 log.warn("OIDC: cannot read the discovery document of {} ({}); bearer tokens are refused until it"
                         + " can, asked again on a request after {} s", oidc.issuerUri(), e.getMessage(),
                         RETRY_AFTER.toSeconds());
-                throw new BadJwtException(unreachable(), e);
+                throw new NotAGuess(unreachable(), e);
             }
         }
     }

@@ -231,6 +231,9 @@ class SecurityConfig {
             Object credentials = authentication.getCredentials();
             UserService.SignIn result = users.authenticate(authentication.getName(),
                     credentials == null ? null : credentials.toString());
+            if (result.busy() != null) {
+                throw new SecurityErrors.Busy(result.busy());
+            }
             if (result.user() == null) {
                 // The reason goes to the security event; the caller is told only that it was refused.
                 throw new BadCredentialsException(result.failure());

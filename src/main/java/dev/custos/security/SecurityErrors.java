@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+
+import dev.custos.security.UserService.SignIn;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,9 +34,24 @@ class SecurityErrors {
         this.oidc = oidc;
     }
 
+    /** Too many password checks for one account at once: answered 429, not counted, not recorded. */
+    static final class Busy extends AuthenticationException {
+
+        private final transient SignInThrottle.Verdict verdict;
+
+        Busy(SignInThrottle.Verdict verdict) {
+            super(verdict.reason());
+            this.verdict = verdict;
+        }
+    }
+
     /** 401: no credentials, or credentials refused (a security event, and a failure the throttle counts). */
     void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
+        if (e instanceof Busy busy) {
+            tooManyAttempts(response, busy.verdict);
+            return;
+        }
         String authorization = request.getHeader("Authorization");
         if (authorization == null) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
@@ -49,12 +66,16 @@ class SecurityErrors {
         String ip = request.getRemoteAddr();
         String message;
         String username = null;
+        String shown = null;
+        boolean guess = true;
         if (e instanceof ApiKeyRefusal r) {
             ApiKey k = r.key();
             events.record(request, r.type(), k == null ? prefixOf(CredentialsFilter.apiKey(authorization)) : k.prefix(),
                     k == null ? null : k.ownerId(), k == null ? null : k.id(), r.getMessage());
             response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             message = r.getMessage();
+            // A revoked or expired key is a script not updated yet, not a guess: only unknown keys count.
+            guess = r.type().equals("api_key_invalid") && k == null;
         } else if (e instanceof OAuth2AuthenticationException || authorization.regionMatches(true, 0, "Bearer", 0, 6)) {
             // A token was refused: say why (OidcDecoder's words), as RFC 6750 asks, in the header and the body.
             String reason = e instanceof OAuth2AuthenticationException o && o.getError().getDescription() != null
@@ -62,25 +83,25 @@ class SecurityErrors {
             String code = e instanceof OAuth2AuthenticationException o ? o.getError().getErrorCode() : "invalid_token";
             events.record(request, reason.startsWith("expired") ? "token_expired" : "token_invalid", null, null, null,
                     reason);
+            // An expired token is a client that has not refreshed yet, and an unreachable provider nobody's fault.
+            guess = !(e.getCause() instanceof OidcDecoder.NotAGuess);
             response.setHeader("WWW-Authenticate", "Bearer error=\"" + code + "\", error_description=\""
                     + reason.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "?") + "\"");
             message = "Invalid bearer token: " + reason;
         } else {
             username = CredentialsFilter.basicUsername(authorization);
-            events.record(request, "sign_in_failed", principal(username), null, null, e.getMessage());
+            // A name that is no user's may be a password typed into the wrong field: it is not kept.
+            shown = SignIn.UNKNOWN_USER.equals(e.getMessage()) || username == null ? null : username;
+            events.record(request, "sign_in_failed", shown == null ? "(unknown user)" : shown, null, null,
+                    e.getMessage());
             response.setHeader("WWW-Authenticate", "Basic realm=\"Custos\", charset=\"UTF-8\"");
             message = "Wrong username or password";
         }
-        // An expired token is a client that has not refreshed yet, and an unreachable provider nobody's fault:
-        // neither is a guess, so neither counts towards a lockout.
-        boolean guess = !(e instanceof OAuth2AuthenticationException o && o.getError().getDescription() != null
-                && (o.getError().getDescription().startsWith("expired")
-                        || o.getError().getDescription().contains("cannot be fetched")));
         String locked = guess ? throttle.failed(ip, username) : null;
         if (locked != null) {
-            events.record(request, "sign_in_locked", principal(username), null, null, "Locked out "
-                    + (username == null || principal(username).equals(username) ? locked : "an account") + " after"
-                    + " repeated failures");
+            events.record(request, "sign_in_locked", shown, null, null, "Locked out "
+                    + (username == null || shown != null ? locked : "an account that is no user's") + " after repeated"
+                    + " failures");
         }
         write(response, HttpServletResponse.SC_UNAUTHORIZED, message);
     }
@@ -116,8 +137,7 @@ class SecurityErrors {
      */
     void crossSite(HttpServletRequest request, HttpServletResponse response, String message) throws IOException {
         String authorization = request.getHeader("Authorization");
-        String username = authorization == null ? null : CredentialsFilter.basicUsername(authorization);
-        events.record(request, "access_denied", principal(username), null, null, message);
+        events.record(request, "access_denied", null, null, null, message);
         write(response, HttpServletResponse.SC_FORBIDDEN, message);
     }
 
@@ -132,18 +152,6 @@ class SecurityErrors {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
         response.getWriter().write(json.writeValueAsString(Map.of("error", message)));
-    }
-
-    /**
-     * What a security event names a refused sign-in by: the username given when it could be one; otherwise a
-     * placeholder, since people type passwords into the username field and those must not be kept.
-     */
-    private static String principal(String username) {
-        if (username == null) {
-            return null;
-        }
-        return username.trim().toLowerCase(java.util.Locale.ROOT).matches(UserService.USERNAME_PATTERN)
-                ? username : "(not a valid username)";
     }
 
     /** What a security event names an unknown key by: its first characters, never all of it. */

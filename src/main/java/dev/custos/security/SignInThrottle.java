@@ -33,7 +33,7 @@ class SignInThrottle {
     private final LockoutProperties properties;
     private final Clock clock;
     private final Map<String, Failures> failures = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
 
     SignInThrottle(LockoutProperties properties, Clock clock) {
         this.properties = properties;
@@ -67,24 +67,30 @@ class SignInThrottle {
     }
 
     /**
-     * Starts an attempt for {@code username} that {@link #check} allowed: an account that has failed lately gets one
-     * attempt at a time, so that parallel guesses cannot all pass the check before the first failure is counted.
-     * Returns a refusal, or null; a null return must be followed by {@link #leave}.
+     * Reserves a password check for {@code username}: at most as many run at once as the account has failures left
+     * before it is slowed (at least one), so that parallel guesses cannot all be checked before the first failure is
+     * counted. Only checks that hash a password reserve (a password verified lately is not checked again). Returns a
+     * refusal, or null; a null return must be followed by {@link #leave}.
      */
     Verdict enter(String username) {
         String key = userKey(username);
-        java.util.concurrent.atomic.AtomicInteger n = inFlight.computeIfAbsent(key,
-                k -> new java.util.concurrent.atomic.AtomicInteger());
-        if (n.incrementAndGet() > 1 && failures.containsKey(key)) {
-            leave(username);
-            return new Verdict(false, 1, "Another sign-in for the account '" + username + "' is being checked: after"
-                    + " failures, one attempt at a time");
-        }
-        return null;
+        Failures f = failures.get(key);
+        int allowed = Math.max(1, properties.slowAfter() - (f == null ? 0 : f.count()));
+        boolean[] refused = {false};
+        inFlight.compute(key, (k, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= allowed) {
+                refused[0] = true;
+                return n;
+            }
+            return now + 1;
+        });
+        return refused[0] ? new Verdict(false, 1, "Other sign-ins for the account '" + username + "' are being"
+                + " checked: " + allowed + " at a time") : null;
     }
 
     void leave(String username) {
-        inFlight.computeIfPresent(userKey(username), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        inFlight.computeIfPresent(userKey(username), (k, n) -> n <= 1 ? null : n - 1);
     }
 
     void succeeded(String username) {

@@ -44,6 +44,7 @@ public class UserService {
     private final UserRepository repository;
     private final ApiKeyRepository keys;
     private final Grants grants;
+    private final SignInThrottle throttle;
     private final PasswordEncoder passwords;
     private final AuditLog audit;
     private final Clock clock;
@@ -60,8 +61,9 @@ public class UserService {
     private record Remembered(String passwordHash, Instant until) {
     }
 
-    UserService(UserRepository repository, ApiKeyRepository keys, Grants grants, PasswordEncoder passwords,
-            AuditLog audit, Clock clock) {
+    UserService(UserRepository repository, ApiKeyRepository keys, Grants grants, SignInThrottle throttle,
+            PasswordEncoder passwords, AuditLog audit, Clock clock) {
+        this.throttle = throttle;
         this.repository = repository;
         this.keys = keys;
         this.grants = grants;
@@ -80,10 +82,12 @@ public class UserService {
     }
 
     /** The outcome of a sign-in: the user, or (for the security events, never the caller) why not. */
-    record SignIn(User user, String failure) {
+    record SignIn(User user, String failure, SignInThrottle.Verdict busy) {
+
+        static final String UNKNOWN_USER = "unknown user";
 
         static SignIn failed(String failure) {
-            return new SignIn(null, failure);
+            return new SignIn(null, failure, null);
         }
     }
 
@@ -95,8 +99,16 @@ public class UserService {
         Optional<UserRepository.Credentials> found = repository.credentials(username.trim().toLowerCase(Locale.ROOT));
         if (found.isEmpty()) {
             // Spend what a real check spends, so that timing does not tell which usernames exist.
-            passwords.matches(password, dummyHash());
-            return SignIn.failed("unknown user");
+            SignInThrottle.Verdict busy = throttle.enter(username);
+            if (busy != null) {
+                return new SignIn(null, "busy", busy);
+            }
+            try {
+                passwords.matches(password, dummyHash());
+            } finally {
+                throttle.leave(username);
+            }
+            return SignIn.failed(SignIn.UNKNOWN_USER);
         }
         UserRepository.Credentials c = found.get();
         Instant now = clock.instant();
@@ -107,7 +119,17 @@ public class UserService {
         }
         boolean verified = r != null && r.passwordHash().equals(c.passwordHash()) && now.isBefore(r.until());
         if (!verified) {
-            if (!passwords.matches(password, c.passwordHash())) {
+            SignInThrottle.Verdict busy = throttle.enter(username);
+            if (busy != null) {
+                return new SignIn(null, "busy", busy);
+            }
+            boolean matches;
+            try {
+                matches = passwords.matches(password, c.passwordHash());
+            } finally {
+                throttle.leave(username);
+            }
+            if (!matches) {
                 return SignIn.failed("wrong password");
             }
             synchronized (remembered) {
@@ -117,7 +139,7 @@ public class UserService {
                 repository.recordLogin(c.user().id(), now);
             }
         }
-        return c.user().disabled() ? SignIn.failed("the user is disabled") : new SignIn(c.user(), null);
+        return c.user().disabled() ? SignIn.failed("the user is disabled") : new SignIn(c.user(), null, null);
     }
 
     @Transactional

@@ -81,18 +81,40 @@ class SignInThrottleTest {
     }
 
     @Test
-    void afterAFailureAnAccountGetsOneAttemptAtATime() {
+    void parallelChecksOfOneAccountAreBoundedByItsFailuresLeft() throws Exception {
+        // slow-after 2: two checks at once while no failure is counted, one after the first.
         assertThat(throttle.enter("erin")).isNull();
-        assertThat(throttle.enter("erin")).as("no failures yet: parallel requests pass").isNull();
+        assertThat(throttle.enter("erin")).isNull();
+        SignInThrottle.Verdict third = throttle.enter("erin");
+        assertThat(third).isNotNull();
+        assertThat(third.reason()).contains("2 at a time");
         throttle.leave("erin");
         throttle.leave("erin");
         throttle.failed("10.0.0.1", "erin");
 
         assertThat(throttle.enter("erin")).isNull();
-        SignInThrottle.Verdict second = throttle.enter("erin");
-        assertThat(second).isNotNull();
-        assertThat(second.reason()).contains("one attempt at a time");
+        assertThat(throttle.enter("erin")).isNotNull();
         throttle.leave("erin");
+
+        // Many threads at once: never more than one check in flight, and every slot given back.
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            all.add(pool.submit(() -> {
+                if (throttle.enter("erin") == null) {
+                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    inside.decrementAndGet();
+                    throttle.leave("erin");
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : all) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(most.get()).isEqualTo(1);
         assertThat(throttle.enter("erin")).isNull();
     }
 
