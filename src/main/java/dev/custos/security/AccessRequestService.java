@@ -44,11 +44,12 @@ public class AccessRequestService {
 
     /** An admin sees every request; anyone else their own. */
     List<AccessRequest> list(SignedIn caller, String status) {
-        return repository.list(status, isAdmin(caller) ? null : requester(caller));
+        return repository.list(status, SignedIn.actsAsAdmin(caller) ? null : requester(caller));
     }
 
     AccessRequest get(String id, SignedIn caller) {
-        return repository.findById(id).filter(r -> isAdmin(caller) || r.requesterId().equals(requester(caller)))
+        return repository.findById(id)
+                .filter(r -> SignedIn.actsAsAdmin(caller) || r.requesterId().equals(requester(caller)))
                 .orElseThrow(() -> ApiException.notFound("Access request '" + id + "' not found"));
     }
 
@@ -206,7 +207,4 @@ public class AccessRequestService {
         return caller.user() != null ? caller.user().id() : caller.actorId();
     }
 
-    private static boolean isAdmin(SignedIn caller) {
-        return caller == null || caller.role() == Role.ADMIN && Scopes.allow(caller.scopes(), Scopes.ADMIN);
-    }
 }

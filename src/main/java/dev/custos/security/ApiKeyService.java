@@ -74,7 +74,7 @@ public class ApiKeyService {
 
     /** The keys {@code caller} may see: an admin's view holds every key, anyone else's their own. */
     List<ApiKey> list(SignedIn caller) {
-        if (isAdmin(caller)) {
+        if (SignedIn.actsAsAdmin(caller)) {
             return repository.list(null);
         }
         // A token's identity has no user row, so it owns no keys.
@@ -265,13 +265,9 @@ public class ApiKeyService {
     }
 
     private static boolean visible(ApiKey k, SignedIn caller) {
-        return isAdmin(caller) || k.ownerId().equals(caller.actorIdOfUser());
+        return SignedIn.actsAsAdmin(caller) || k.ownerId().equals(caller.actorIdOfUser());
     }
 
-    /** Admins see and revoke every key; so does everyone while authentication is off (caller null). */
-    private static boolean isAdmin(SignedIn caller) {
-        return caller == null || caller.role() == Role.ADMIN && Scopes.allow(caller.scopes(), Scopes.ADMIN);
-    }
 
     /** The user a new key acts for: the caller (a key's owner, when a key makes another). */
     private static User owner(SignedIn caller) {

@@ -45,6 +45,14 @@ record SignedIn(String kind, String actorId, String username, String email, Role
         return user == null ? null : user.id();
     }
 
+    /**
+     * True when {@code caller} may see and manage what belongs to others (every key, every access request): an
+     * admin not narrowed by a key's scopes, or anyone while authentication is off ({@code caller} null).
+     */
+    static boolean actsAsAdmin(SignedIn caller) {
+        return caller == null || caller.role() == Role.ADMIN && Scopes.allow(caller.scopes(), Scopes.ADMIN);
+    }
+
     /** The principal of the current request, or null when nobody signed in (authentication off, or a public call). */
     static SignedIn current() {
         Authentication a = SecurityContextHolder.getContext().getAuthentication();
